@@ -28,3 +28,20 @@ export { BackendToken, FrameAdapterToken, LoggerToken, NativeLoaderToken } from 
 export { convertFrame, convertFrameSync, type ConvertOptions } from './core/convert';
 export { createLogger, type Logger } from './core/logging';
 export { loadNativeAddon, nativeFeatures, type NativeAddon, type NativeFeatures } from './core/native';
+export * as wire from './wire';
+export { serve, attach, createHub, type ServeOptions } from './server/serve';
+export { Hub, HUB_DEFAULTS, type HubOptions } from './server/hub';
+export { Display, type PublishOptions, type QualityOptions, type StreamInfo } from './server/display';
+export type { QueuedEvent } from './server/event-queue';
+export type { MetricsSnapshot } from './server/metrics';
+export type { ViewerInfo } from './server/session';
+export {
+  STREAM_DEFAULTS,
+  type StreamOptions,
+  type Authenticate,
+  type AuthContext,
+  type ResizePolicy,
+} from './server/stream-config';
+export { ClockToken, systemClock, type Clock, type Timer } from './server/clock';
+export { DisplayClosedError, SwitchError, UnknownViewerError } from './server/errors';
+export type { InputEvent, PointerEvent, WheelEvent, KeyEvent, ResizeInputEvent } from './wire';

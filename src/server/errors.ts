@@ -1,0 +1,21 @@
+/** Errors raised by the server API. */
+import { RfbcastError } from '../core/errors';
+
+export class DisplayClosedError extends RfbcastError {
+  constructor(name: string) {
+    super('ERR_RFBCAST_CLOSED', `display '${name}' is closed`);
+  }
+}
+
+/** A live switch that cannot apply (unknown or unavailable backend, or not advertised by the viewer). */
+export class SwitchError extends RfbcastError {
+  constructor(message: string) {
+    super('ERR_RFBCAST_SWITCH', message);
+  }
+}
+
+export class UnknownViewerError extends RfbcastError {
+  constructor(id: string) {
+    super('ERR_RFBCAST_UNKNOWN_VIEWER', `no viewer with id '${id}'`);
+  }
+}

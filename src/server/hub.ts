@@ -1,0 +1,383 @@
+/**
+ * The hub: one port (or one mount on the application's own HTTP server) that
+ * routes WebSocket upgrades to named streams and answers the HTTP side
+ * channel. It owns the connection handshake (PROTOCOL.md §3, §16, §17 H1-H3,
+ * H5, H9): origin check, hello with its deadline, authentication, then the
+ * stream admits the viewer.
+ */
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+
+import type { DependencyContainer } from 'tsyringe';
+import { WebSocket, WebSocketServer } from 'ws';
+
+import { rootContainer, registryOf } from '../core/container';
+import { ConfigError } from '../core/errors';
+import type { Logger } from '../core/logging';
+import { selectFrom } from '../core/selection';
+import { LoggerToken } from '../core/tokens';
+import { type HelloMessage, parseHello } from '../wire';
+import { authContext, runAuthenticate, tokenAuthenticator } from './auth';
+import { type Clock, ClockToken, systemClock } from './clock';
+import { CLOSE, closeReason } from './close-codes';
+import { Display } from './display';
+import { isValidStreamName, normalisePrefix, streamNameOf, underPrefix } from './routing';
+import type { Session } from './session';
+import { handleSideChannel, methodNotAllowed, notFound } from './side-channel';
+import { clientDir, serveStatic } from './static-files';
+import { resolveStreamConfig, type StreamOptions } from './stream-config';
+
+export interface HubOptions {
+  port?: number;
+  host?: string;
+  /** Mount prefix, e.g. '/rfb': streams are then reached at /rfb/<stream>. */
+  path?: string;
+  /** Allowed `Origin` values; others get HTTP 403 at the handshake. */
+  origins?: readonly string[];
+  /** Inbound message cap in bytes (default 64 KiB); larger messages close with 1009. */
+  maxMessageBytes?: number;
+  helloTimeoutMs?: number;
+  pingIntervalMs?: number;
+  /** Serve over TLS (needed for H.264 viewers that are not on localhost). */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** Folder of the browser viewer (default: the built dist/client). */
+  staticDir?: string | false;
+  logger?: Logger;
+  /** A child container overriding the registry, backends, logger or clock. */
+  container?: DependencyContainer;
+}
+
+export const HUB_DEFAULTS = {
+  port: 8765,
+  host: '127.0.0.1',
+  maxMessageBytes: 64 * 1024,
+  helloTimeoutMs: 10_000,
+  pingIntervalMs: 20_000,
+};
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+const PLACEHOLDER = `<!doctype html><meta charset="utf-8"><title>rfbcast</title>
+<p>rfbcast is running. The browser viewer has not been built: run <code>npm run build</code>.</p>`;
+
+export class Hub {
+  readonly prefix: string;
+  readonly logger: Logger;
+  private readonly container: DependencyContainer;
+  private readonly clock: Clock;
+  private readonly displays = new Map<string, Display>();
+  private readonly wss: WebSocketServer;
+  private readonly alive = new WeakMap<WebSocket, boolean>();
+  private server?: Server;
+  private ownsServer = false;
+  private pingTimer?: NodeJS.Timeout;
+  private address?: { host: string; port: number };
+
+  constructor(private readonly options: HubOptions = {}) {
+    this.container = options.container ?? rootContainer;
+    this.logger = options.logger ?? this.container.resolve(LoggerToken);
+    this.clock = this.container.isRegistered(ClockToken, true) ? this.container.resolve(ClockToken) : systemClock;
+    this.prefix = normalisePrefix(options.path);
+    this.wss = new WebSocketServer({
+      noServer: true,
+      perMessageDeflate: false,
+      maxPayload: options.maxMessageBytes ?? HUB_DEFAULTS.maxMessageBytes,
+      // UTF-8 is checked by the handshake code so bad text closes with 4400, not 1007.
+      skipUTF8Validation: true,
+    });
+    const interval = options.pingIntervalMs ?? HUB_DEFAULTS.pingIntervalMs;
+    this.pingTimer = setInterval(() => this.ping(), interval);
+    this.pingTimer.unref();
+  }
+
+  // ---------------------------------------------------------------- streams
+
+  /** Adds a named stream (PROTOCOL.md §17 H5 names; duplicates are an error). */
+  async addStream(name: string, width: number, height: number, options: StreamOptions = {}): Promise<Display> {
+    if (!isValidStreamName(name)) {
+      throw new ConfigError(`invalid stream name '${name}': 1-64 characters of [A-Za-z0-9._~-], not '.' or '..'`);
+    }
+    if (this.displays.has(name)) throw new ConfigError(`a stream named '${name}' already exists`);
+    const config = resolveStreamConfig(options);
+    if (options.token !== undefined) {
+      if (options.authenticate) throw new ConfigError('give either token or authenticate, not both');
+      config.authenticate = tokenAuthenticator(options.token);
+    }
+    const registry = registryOf(this.container);
+    const logger = options.logger ?? this.logger;
+    const videoBackend = await this.resolveVideoBackend(config.backend, config.gpu, logger);
+    const display = new Display({
+      name,
+      width,
+      height,
+      config,
+      registry,
+      clock: this.clock,
+      logger,
+      videoBackend,
+      onClose: async (d) => {
+        this.displays.delete(d.name);
+      },
+    });
+    this.displays.set(name, display);
+    if (this.address) display.url = this.streamUrl(name);
+    return display;
+  }
+
+  /**
+   * The stream's H.264 backend: the one named, else the best available video
+   * backend; `gpu: true` insists on hardware and throws with every reason.
+   */
+  private async resolveVideoBackend(name: string | undefined, gpu: boolean, logger: Logger): Promise<string | undefined> {
+    const registry = registryOf(this.container);
+    if (name !== undefined) {
+      const d = registry.get(name);
+      if (d.transport !== 'video') throw new ConfigError(`backend '${name}' is not a video backend (use imageMode for images)`);
+      const probe = await registry.probe(name);
+      if (!probe.available) throw new ConfigError(`backend '${name}' is unavailable: ${probe.reason ?? 'unknown reason'}`);
+      return name;
+    }
+    try {
+      return (await selectFrom(registry, { transport: 'video', gpu }, logger)).backend.name;
+    } catch (error) {
+      if (gpu) throw error;
+      logger.warn({ err: error }, 'no H.264 backend available: viewers get images');
+      return undefined;
+    }
+  }
+
+  stream(name: string): Display | undefined {
+    return this.displays.get(name);
+  }
+
+  streams(): Display[] {
+    return [...this.displays.values()];
+  }
+
+  async removeStream(name: string): Promise<void> {
+    await this.displays.get(name)?.close();
+  }
+
+  // ---------------------------------------------------------------- listening
+
+  /** Listens on its own HTTP(S) server (port 0 picks a free port). */
+  async listen(): Promise<{ host: string; port: number }> {
+    const { tls } = this.options;
+    const server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }) : createHttpServer();
+    this.ownsServer = true;
+    this.attachTo(server, true);
+    const host = this.options.host ?? HUB_DEFAULTS.host;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port ?? HUB_DEFAULTS.port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const port = (server.address() as AddressInfo).port;
+    this.setAddress(host, port);
+    if (!LOOPBACK.has(host) && !this.streams().every((d) => d.config.authenticate)) {
+      this.logger.warn(
+        { host, port },
+        'SECURITY: rfbcast is listening beyond loopback without authentication; anyone who can reach this port can watch and send input. Set authenticate/token and origins.',
+      );
+    }
+    return { host: this.streamHost(host), port };
+  }
+
+  /**
+   * Mounts on an application's HTTP server through its `upgrade` event (and,
+   * unless `sideChannel` is false, its `request` event for the side channel
+   * and viewer files under the prefix).
+   */
+  attachTo(server: Server, sideChannel = true): void {
+    this.server = server;
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+    if (sideChannel) {
+      server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+        if (!this.handleRequest(req, res) && this.ownsServer) notFound(res);
+      });
+    }
+  }
+
+  /** Records where an attached server listens, for stream URLs. */
+  setAddress(host: string, port: number): void {
+    this.address = { host: this.streamHost(host), port };
+    for (const d of this.displays.values()) d.url = this.streamUrl(d.name);
+  }
+
+  /** A wildcard bind is reported as 127.0.0.1 (§1.1). */
+  private streamHost(host: string): string {
+    return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  }
+
+  get port(): number | undefined {
+    return this.address?.port;
+  }
+
+  streamUrl(name: string): string {
+    const scheme = this.options.tls ? 'wss' : 'ws';
+    const a: { host: string; port: number } = this.address ?? {
+      host: this.options.host ?? HUB_DEFAULTS.host,
+      port: this.options.port ?? HUB_DEFAULTS.port,
+    };
+    const host = a.host.includes(':') ? `[${a.host}]` : a.host;
+    return `${scheme}://${host}:${a.port}${this.prefix}/${encodeURIComponent(name)}`;
+  }
+
+  /** Answers the side channel and static files; false when the request is not for the hub. */
+  handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
+    const path = underPrefix(req.url ?? '/', this.prefix);
+    if (path === undefined) return false;
+    if (methodNotAllowed(req, res)) return true;
+    if (handleSideChannel(path, res, this)) return true;
+    const dir = this.options.staticDir === undefined ? clientDir() : this.options.staticDir;
+    if (dir && serveStatic(dir, path, res)) return true;
+    if (path === '/' || path === '/index.html') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(PLACEHOLDER);
+      return true;
+    }
+    if (!this.ownsServer) return false;
+    notFound(res);
+    return true;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.pingTimer);
+    await Promise.all(this.streams().map((d) => d.close()));
+    for (const ws of this.wss.clients) ws.terminate();
+    this.wss.close();
+    if (this.ownsServer && this.server) {
+      const server = this.server;
+      server.closeAllConnections?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+
+  // ---------------------------------------------------------------- handshake
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = underPrefix(req.url ?? '/', this.prefix);
+    if (path === undefined) {
+      // Not ours: another upgrade handler on the application's server may take it.
+      if (this.ownsServer) socket.destroy();
+      return;
+    }
+    const origin = req.headers.origin;
+    if (this.options.origins && origin !== undefined && !this.options.origins.includes(origin)) {
+      this.logger.warn({ origin }, 'origin refused');
+      return refuse(socket, 403, 'Forbidden');
+    }
+    const name = streamNameOf(path);
+    const display = this.displays.get(name);
+    if (display && display.viewers().length >= display.config.maxViewers) {
+      this.logger.warn({ stream: name, max: display.config.maxViewers }, 'viewer refused: stream is full');
+      return refuse(socket, 503, 'Service Unavailable');
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.alive.set(ws, true);
+      ws.on('pong', () => this.alive.set(ws, true));
+      if (!display || display.isClosed) {
+        ws.close(CLOSE.UNKNOWN_STREAM, closeReason(`unknown stream '${name}'`));
+        return;
+      }
+      this.handshake(ws, req, display);
+    });
+  }
+
+  private handshake(ws: WebSocket, req: IncomingMessage, display: Display): void {
+    const log = display.logger.child({ remote: req.socket.remoteAddress });
+    const backlog: string[] = [];
+    let session: Session | undefined;
+    let helloSeen = false;
+    let ended = false;
+    const helloTimer = setTimeout(
+      () => closeWs(ws, CLOSE.HELLO_TIMEOUT, 'hello timeout'),
+      this.options.helloTimeoutMs ?? HUB_DEFAULTS.helloTimeoutMs,
+    );
+
+    const admit = async (hello: HelloMessage) => {
+      let principal: unknown;
+      const hook = display.config.authenticate;
+      if (hook) {
+        const auth = await runAuthenticate(hook, authContext(req, hello, display.name), display.config.authTimeoutMs);
+        if (!auth.ok) {
+          log.warn('viewer rejected by authenticate');
+          return closeWs(ws, CLOSE.UNAUTHORIZED, 'unauthorized');
+        }
+        principal = auth.principal;
+      }
+      if (ended || ws.readyState !== WebSocket.OPEN) return;
+      const admitted = await display.admit(ws, hello, principal);
+      if (!('id' in admitted)) return closeWs(ws, admitted.code, admitted.reason);
+      if (ended) {
+        await admitted.end();
+        return;
+      }
+      session = admitted;
+      for (const text of backlog.splice(0)) if (!session.handleText(text)) break;
+    };
+
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      try {
+        const text = isBinary ? undefined : decodeUtf8(data);
+        if (!helloSeen) {
+          const hello = text === undefined ? undefined : parseHello(text);
+          if (!hello || !hello.ok) return closeWs(ws, CLOSE.PROTOCOL, hello?.ok === false ? hello.reason : 'protocol error: expected hello');
+          helloSeen = true;
+          clearTimeout(helloTimer);
+          admit(hello.message).catch((err: unknown) => {
+            log.error({ err }, 'handshake failed');
+            closeWs(ws, CLOSE.INTERNAL, 'internal error');
+          });
+          return;
+        }
+        if (isBinary) return;
+        if (text === undefined) return closeWs(ws, CLOSE.PROTOCOL, 'protocol error: text is not valid UTF-8');
+        if (session) session.handleText(text);
+        else backlog.push(text);
+      } catch (err) {
+        log.error({ err }, 'message handling failed');
+        closeWs(ws, CLOSE.INTERNAL, 'internal error');
+      }
+    });
+    ws.on('error', (err) => log.debug({ err }, 'socket error'));
+    ws.on('close', () => {
+      ended = true;
+      clearTimeout(helloTimer);
+      void session?.end();
+    });
+  }
+
+  private ping(): void {
+    for (const ws of this.wss.clients) {
+      if (this.alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      this.alive.set(ws, false);
+      ws.ping();
+    }
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeUtf8(data: Buffer): string | undefined {
+  try {
+    return utf8.decode(data);
+  } catch {
+    return undefined;
+  }
+}
+
+function closeWs(ws: WebSocket, code: number, reason: string): void {
+  if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(code, closeReason(reason));
+}
+
+function refuse(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}

@@ -1,0 +1,49 @@
+/**
+ * The two ways to start rfbcast: `serve()` for one stream on its own port, and
+ * `attach()` to mount streams on an application's HTTP server (Express,
+ * Fastify, ...) through its `upgrade` event.
+ */
+import type { Server } from 'node:http';
+
+import type { Display } from './display';
+import { Hub, type HubOptions } from './hub';
+import type { StreamOptions } from './stream-config';
+
+export interface ServeOptions extends HubOptions, StreamOptions {
+  /** The stream's name (default `default`, reached at ws://host:port/). */
+  name?: string;
+}
+
+/** Serves one stream of `width` x `height` and resolves once listening. `display.close()` stops the server. */
+export async function serve(width: number, height: number, options: ServeOptions = {}): Promise<Display> {
+  const hub = new Hub(options);
+  const display = await hub.addStream(options.name ?? 'default', width, height, options);
+  display.once('close', () => void hub.close());
+  try {
+    await hub.listen();
+  } catch (error) {
+    await hub.close();
+    throw error;
+  }
+  return display;
+}
+
+/** A hub listening on its own port, for several named streams: add them with `hub.addStream()`. */
+export async function createHub(options: HubOptions = {}): Promise<Hub> {
+  const hub = new Hub(options);
+  await hub.listen();
+  return hub;
+}
+
+/** Mounts a hub on an existing HTTP server under `path` (e.g. '/rfb'). */
+export function attach(server: Server, options: HubOptions & { path?: string } = {}): Hub {
+  const hub = new Hub(options);
+  hub.attachTo(server);
+  const address = server.address();
+  if (address && typeof address === 'object') hub.setAddress(address.address, address.port);
+  else server.once('listening', () => {
+    const a = server.address();
+    if (a && typeof a === 'object') hub.setAddress(a.address, a.port);
+  });
+  return hub;
+}

@@ -1,0 +1,523 @@
+/**
+ * One viewer's session (PROTOCOL.md §3, §9, §10, §14, §15, §17 H6-H8, H11,
+ * H12): its own encoder, seq space, in-flight set and keyframe flag, and a
+ * strictly serial encode loop that awaits the native encoder so the event
+ * loop never blocks. Control messages are handled as they arrive, in order.
+ */
+import { orderedColor } from '../core/color';
+import type { EncodedPayload, EncoderBackend } from '../core/encoder';
+import { cropFrame, isHostFrame, type RawFrame } from '../core/frame';
+import type { Logger } from '../core/logging';
+import type { EncoderRegistry } from '../core/registry';
+import {
+  type AckMessage,
+  type ClientMessage,
+  configMessage,
+  type HelloMessage,
+  imageFrameHeader,
+  inputEventProblem,
+  mimeOf,
+  packEnvelope,
+  parseClientMessage,
+  resizeEventOf,
+  setQualityMessage,
+  type SetViewportMessage,
+  statsMessage,
+  videoChunkHeader,
+  CAP_PNG,
+  type ResizeEvent,
+} from '../wire';
+import { AdaptiveController } from './adaptive';
+import type { Clock, Timer } from './clock';
+import { CLOSE, closeReason } from './close-codes';
+import type { InputEvent } from '../wire';
+import { type MetricsSnapshot, SessionCounters } from './metrics';
+import { describeChoice, type EncoderChoice, imageModeFor, sameChoice } from './negotiation';
+import type { PublishedFrame } from './published-frame';
+import type { StreamConfig } from './stream-config';
+import { OPEN, type ViewerSocket } from './viewer-socket';
+
+/** What a session needs from its stream. */
+export interface StreamContext {
+  readonly name: string;
+  readonly config: StreamConfig;
+  readonly registry: EncoderRegistry;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** The memory published frames live in ('metal' on a GPU stream), for frame adapters. */
+  readonly memory: string;
+  latest(): PublishedFrame | undefined;
+  /** Resolves at the next publish (or when the stream closes). */
+  nextPublish(): Promise<void>;
+  pushEvent(viewer: Session, event: InputEvent): void;
+  viewportChanged(viewer: Session, resize: ResizeEvent): void;
+  sessionEnded(viewer: Session): void;
+}
+
+/** A queued reconfiguration (§17 H6): a backend switch and/or a retune. */
+export interface Reconfig {
+  choice?: EncoderChoice;
+  bitrate?: number;
+  fps?: number;
+  /** Operator retunes and adaptive changes announce the new targets with set_quality. */
+  announce?: boolean;
+}
+
+/** Client-forced keyframes are limited to one per this many ms (§17 H12). */
+export const CLIENT_KEYFRAME_INTERVAL_MS = 250;
+
+type Work = { kind: 'frame' | 'still'; pub: PublishedFrame } | { kind: 'closed' };
+
+export interface ViewerInfo {
+  id: string;
+  principal: unknown;
+  transport: 'video' | 'image';
+  backend: string;
+  supported: readonly string[];
+  viewport?: { pwidth: number; pheight: number; ratio: number };
+  decoderResets: number;
+  inflightTimeouts: number;
+}
+
+export class Session {
+  readonly counters: SessionCounters;
+  viewport?: { pwidth: number; pheight: number; ratio: number };
+
+  private encoder?: EncoderBackend;
+  private encoderSize?: { width: number; height: number };
+  private nextSeq = 0;
+  /** seq -> send time (ms); cleared without counting acks on reset and backstop. */
+  private readonly inflight = new Map<number, number>();
+  private forceKeyframe = true;
+  private clientKeyframePending = false;
+  private lastClientKeyframeMs = -Infinity;
+  private readonly pending: Reconfig[] = [];
+  private lastVersion = 0;
+  private stillArmed = false;
+  private codec?: string;
+  private bitrate: number;
+  private fps: number;
+  private maxInflight: number;
+  private lastStatsMs = -Infinity;
+  private overBudgetSinceMs?: number;
+  private readonly adaptive?: AdaptiveController;
+  private closed = false;
+  private wake?: () => void;
+  private loopDone?: Promise<void>;
+
+  constructor(
+    readonly id: string,
+    private readonly stream: StreamContext,
+    private readonly socket: ViewerSocket,
+    readonly hello: HelloMessage,
+    readonly principal: unknown,
+    private choice: EncoderChoice,
+  ) {
+    const c = stream.config;
+    this.counters = new SessionCounters(stream.clock.now());
+    this.bitrate = c.bitrate;
+    this.fps = c.fps;
+    this.maxInflight = c.maxInflight;
+    if (c.adaptive) this.adaptive = new AdaptiveController({ bitrate: c.bitrate, fps: c.fps, maxInflight: c.maxInflight });
+  }
+
+  get supported(): readonly string[] {
+    return this.hello.supported;
+  }
+
+  /** The backend this viewer will be on once its queued reconfigurations apply. */
+  get effectiveChoice(): EncoderChoice {
+    return this.pending.reduce<EncoderChoice>((c, r) => r.choice ?? c, this.choice);
+  }
+
+  info(): ViewerInfo {
+    return {
+      id: this.id,
+      principal: this.principal,
+      transport: this.choice.transport,
+      backend: describeChoice(this.choice),
+      supported: this.hello.supported,
+      ...(this.viewport ? { viewport: this.viewport } : {}),
+      decoderResets: this.counters.decoderResets,
+      inflightTimeouts: this.counters.inflightTimeouts,
+    };
+  }
+
+  metrics(): MetricsSnapshot {
+    return this.counters.snapshot(this.stream.clock.now(), this.inflight.size, this.bitrate, this.fps);
+  }
+
+  /** Sends `config`, builds the encoder at the display's size, and starts the encode loop. */
+  async start(width: number, height: number, extras: { pixelRatio?: number; color?: object }): Promise<void> {
+    const size = this.encodedSize(width, height);
+    this.encoder = await this.createEncoder(size);
+    this.encoderSize = size;
+    this.sendConfig(size.width, size.height, extras);
+    this.loopDone = this.loop();
+  }
+
+  /** Queues a reconfiguration, applied at the next non-dropped encode step (§10.3, H6). */
+  reconfigure(r: Reconfig): void {
+    this.pending.push(r);
+  }
+
+  // ---------------------------------------------------------------- input
+
+  /** Handles one text message after the hello; returns false if the socket was closed for it. */
+  handleText(text: string): boolean {
+    const parsed = parseClientMessage(text);
+    if (!parsed.ok) {
+      this.closeSocket(CLOSE.PROTOCOL, parsed.reason);
+      return false;
+    }
+    this.handleMessage(parsed.message);
+    return true;
+  }
+
+  private handleMessage(m: ClientMessage): void {
+    switch (m.type) {
+      case 'ack':
+        return this.onAck(m as AckMessage);
+      case 'event': {
+        const event = (m as { event: InputEvent }).event;
+        const problem = inputEventProblem(event as Record<string, unknown>);
+        if (problem) {
+          this.stream.logger.warn({ viewer: this.id, problem }, 'input event dropped');
+          return;
+        }
+        return this.stream.pushEvent(this, event);
+      }
+      case 'set_viewport': {
+        const resize = resizeEventOf(m as SetViewportMessage);
+        this.viewport = { pwidth: resize.pwidth, pheight: resize.pheight, ratio: resize.ratio };
+        this.stream.pushEvent(this, resize);
+        return this.stream.viewportChanged(this, resize);
+      }
+      case 'request_keyframe':
+        this.clientKeyframePending = true;
+        return;
+      case 'decoder_reset':
+        this.inflight.clear();
+        this.counters.decoderResets++;
+        this.clientKeyframePending = true;
+        return;
+      default:
+        // hello again, and unknown types: ignored (§2, H1).
+        return;
+    }
+  }
+
+  private onAck(m: AckMessage): void {
+    const now = this.stream.clock.now();
+    const sentAt = this.inflight.get(m.seq);
+    if (sentAt !== undefined) {
+      this.inflight.delete(m.seq);
+      this.counters.rttMs.add(now - sentAt);
+    }
+    this.counters.framesAcked++;
+    this.counters.decodeQueueSize = Number.isInteger(m.decode_queue_size) ? (m.decode_queue_size as number) : 0;
+    const interval = this.stream.config.statsIntervalMs;
+    if (interval !== undefined && now - this.lastStatsMs >= interval) {
+      this.lastStatsMs = now;
+      const s = this.metrics();
+      this.sendText(statsMessage({ ...s, dropped: s.frames_dropped }));
+    }
+  }
+
+  // ---------------------------------------------------------------- output
+
+  private sendText(message: object): void {
+    if (this.socket.readyState === OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  private sendConfig(width: number, height: number, extras: { pixelRatio?: number; color?: object }): void {
+    const transport = this.choice.transport === 'video' ? 'webcodecs' : 'image';
+    this.sendText(configMessage({ transport, width, height, ...extras }));
+  }
+
+  private sendPayload(p: EncodedPayload, frame: RawFrame, size: { width: number; height: number }): void {
+    const extras = { pixelRatio: frame.pixelRatio, color: frame.color ? orderedColor(frame.color) : undefined };
+    let header;
+    if (this.choice.transport === 'video') {
+      if (p.keyframe && p.codec) this.codec = p.codec;
+      header = videoChunkHeader({
+        seq: p.seq,
+        timestampUs: p.timestampUs,
+        width: size.width,
+        height: size.height,
+        codec: this.codec ?? p.codec ?? 'avc1.42E01F',
+        keyframe: p.keyframe,
+        durationUs: p.durationUs ?? Math.floor(1_000_000 / this.fps),
+        ...extras,
+      });
+    } else {
+      header = imageFrameHeader({
+        seq: p.seq,
+        timestampUs: p.timestampUs,
+        width: frame.width,
+        height: frame.height,
+        mime: p.mime ?? mimeOf(this.choice.mode),
+        ...extras,
+      });
+    }
+    if (this.socket.readyState !== OPEN) return;
+    this.socket.send(packEnvelope(header, p.data));
+    this.inflight.set(p.seq, this.stream.clock.now());
+    this.counters.framesSent++;
+    this.counters.bytesSent += p.data.byteLength;
+    if (p.keyframe) this.counters.keyframesSent++;
+  }
+
+  // ---------------------------------------------------------------- encoders
+
+  /** Video encoders need even sizes: an odd frame is cropped, never refused (§11.1). */
+  private encodedSize(width: number, height: number): { width: number; height: number } {
+    return this.choice.transport === 'video' ? { width: width & ~1, height: height & ~1 } : { width, height };
+  }
+
+  private async createEncoder(size: { width: number; height: number }): Promise<EncoderBackend> {
+    const c = this.stream.config;
+    const common = {
+      width: size.width,
+      height: size.height,
+      fps: this.fps,
+      bitrate: this.bitrate,
+      memory: this.stream.memory,
+    };
+    if (this.choice.transport === 'video') {
+      return this.stream.registry.create(this.choice.backend, { ...common, pipelineDepth: c.encodePipelineDepth });
+    }
+    // Stills are PNG only for viewers that advertised PNG (§17 H8).
+    const stillMode = this.supported.includes(CAP_PNG) ? 'png' : this.choice.mode;
+    return this.stream.registry.create(this.choice.backend, { ...common, mode: this.choice.mode, stillMode });
+  }
+
+  private async rebuild(size: { width: number; height: number }): Promise<void> {
+    const old = this.encoder;
+    this.encoder = undefined;
+    await old?.close();
+    this.encoder = await this.createEncoder(size);
+    this.encoderSize = size;
+    this.forceKeyframe = true;
+  }
+
+  /** Drains the reconfiguration FIFO into one rebuild and one keyframe (§17 H6). */
+  private async applyPending(frame: RawFrame): Promise<boolean> {
+    if (this.pending.length === 0) return false;
+    const drained = this.pending.splice(0);
+    const before = this.choice;
+    let announce = false;
+    for (const r of drained) {
+      if (r.choice) this.choice = r.choice;
+      if (r.bitrate !== undefined) this.bitrate = r.bitrate;
+      if (r.fps !== undefined) this.fps = r.fps;
+      announce ||= r.announce === true;
+    }
+    const switched = drained.some((r) => r.choice && !sameChoice(r.choice, before));
+    const target = this.encodedSize(frame.width, frame.height);
+    await this.rebuild(target);
+    if (switched) {
+      this.codec = undefined;
+      this.stream.logger.info({ viewer: this.id, from: describeChoice(before), to: describeChoice(this.choice) }, 'backend switched');
+      this.sendConfig(target.width, target.height, {});
+    }
+    if (announce) this.sendText(setQualityMessage(this.bitrate, this.fps));
+    return true;
+  }
+
+  // ---------------------------------------------------------------- the encode loop
+
+  private async loop(): Promise<void> {
+    try {
+      for (;;) {
+        const work = await this.nextWork();
+        if (work.kind === 'closed') break;
+        work.pub.retain();
+        try {
+          await this.step(work.kind, work.pub);
+        } finally {
+          work.pub.release();
+        }
+      }
+    } catch (error) {
+      this.stream.logger.error({ viewer: this.id, err: error }, 'session failed');
+      this.closeSocket(CLOSE.INTERNAL, 'internal error');
+    } finally {
+      const encoder = this.encoder;
+      this.encoder = undefined;
+      await encoder?.close().catch((err: unknown) => this.stream.logger.warn({ err }, 'encoder close failed'));
+    }
+  }
+
+  /** Waits for a frame newer than the last one taken, a still timeout, or the end. */
+  private async nextWork(): Promise<Work> {
+    const { clock, config } = this.stream;
+    for (;;) {
+      if (this.closed) return { kind: 'closed' };
+      const latest = this.stream.latest();
+      if (latest && latest.version > this.lastVersion) {
+        this.lastVersion = latest.version;
+        // Video stills are forced IDRs; image stills need the encoder's encodeStill (§14).
+        this.stillArmed =
+          config.stillAfterMs !== undefined && (this.choice.transport === 'video' || this.encoder?.encodeStill !== undefined);
+        return { kind: 'frame', pub: latest };
+      }
+      let timedOut = false;
+      let timer: Timer | undefined;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        void this.stream.nextPublish().then(resolve);
+        if (this.stillArmed && config.stillAfterMs !== undefined) {
+          timer = clock.setTimeout(() => {
+            timedOut = true;
+            resolve();
+          }, config.stillAfterMs);
+        }
+      });
+      timer?.cancel();
+      this.wake = undefined;
+      if (timedOut && !this.closed) {
+        this.stillArmed = false;
+        const pub = this.stream.latest();
+        if (pub && this.inflight.size < this.maxInflight) return { kind: 'still', pub };
+      }
+    }
+  }
+
+  private shouldDrop(now: number): boolean {
+    if (this.inflight.size >= this.maxInflight) {
+      const oldest = Math.min(...this.inflight.values());
+      if (now - oldest > this.stream.config.inflightTimeoutMs) {
+        // Backstop (§9.1): a client that re-armed its decoder never acks what it discarded.
+        this.inflight.clear();
+        this.counters.inflightTimeouts++;
+        this.forceKeyframe = true;
+        return false;
+      }
+      return true;
+    }
+    return this.overBudget(now);
+  }
+
+  /** §17 H11: drop while the socket holds more than the budget; close if it stays there. */
+  private overBudget(now: number): boolean {
+    const c = this.stream.config;
+    const budget = c.slowViewerBudgetBytes ?? Math.max(4 * 1024 * 1024, (2 * this.bitrate) / 8);
+    if (this.socket.bufferedAmount <= budget) {
+      this.overBudgetSinceMs = undefined;
+      return false;
+    }
+    this.overBudgetSinceMs ??= now;
+    if (now - this.overBudgetSinceMs >= c.slowViewerTimeoutMs) this.closeSocket(CLOSE.TOO_SLOW, 'viewer too slow');
+    return true;
+  }
+
+  private keyframeNow(now: number): boolean {
+    let force = this.forceKeyframe;
+    if (this.clientKeyframePending && now - this.lastClientKeyframeMs >= CLIENT_KEYFRAME_INTERVAL_MS) {
+      this.lastClientKeyframeMs = now;
+      force = true;
+    }
+    if (force) this.clientKeyframePending = false;
+    this.forceKeyframe = false;
+    return force;
+  }
+
+  private async step(kind: 'frame' | 'still', pub: PublishedFrame): Promise<void> {
+    const { clock } = this.stream;
+    const seq = this.nextSeq++;
+    if (kind === 'frame' && this.shouldDrop(clock.now())) {
+      this.counters.framesDropped++;
+      this.forceKeyframe = true;
+      return;
+    }
+    let frame = pub.frame;
+    const size = this.encodedSize(frame.width, frame.height);
+    if (isHostFrame(frame) && (size.width !== frame.width || size.height !== frame.height)) {
+      frame = cropFrame(frame, size.width, size.height);
+    }
+    const reconfigured = await this.applyPending(frame);
+    const target = this.encodedSize(frame.width, frame.height);
+    if (!reconfigured && this.choice.transport === 'video' && !sameSize(target, this.encoderSize)) {
+      await this.rebuild(target);
+    }
+    const options = { seq, timestampUs: pub.timestampUs, forceKeyframe: kind === 'still' || this.keyframeNow(clock.now()) };
+    const started = clock.now();
+    const payloads = await this.encode(kind, frame, options);
+    this.counters.encodeMs.add(clock.now() - started);
+    if (this.closed) return;
+    for (const p of payloads) {
+      if (p.keyframe) this.clientKeyframePending = false;
+      this.sendPayload(p, frame, this.encoderSize ?? target);
+    }
+    if (payloads.length > 0) this.adapt();
+  }
+
+  private async encode(kind: 'frame' | 'still', frame: RawFrame, options: { seq: number; timestampUs: number; forceKeyframe: boolean }): Promise<EncodedPayload[]> {
+    const encoder = this.encoder;
+    if (!encoder) return [];
+    try {
+      if (kind === 'still') {
+        // The publisher may write into a borrowed buffer once it publishes again.
+        const owned = isHostFrame(frame) ? { ...frame, data: frame.data.slice() } : frame;
+        return encoder.encodeStill ? await encoder.encodeStill(owned, options) : await encoder.encode(owned, options);
+      }
+      return await encoder.encode(frame, options);
+    } catch (error) {
+      return this.recoverFromEncoderFailure(error, frame, options);
+    }
+  }
+
+  /**
+   * A failing video encoder moves this viewer to images when it can decode them;
+   * otherwise, or if images fail too, the viewer is closed with 1011. Other viewers
+   * never notice.
+   */
+  private async recoverFromEncoderFailure(
+    error: unknown,
+    frame: RawFrame,
+    options: { seq: number; timestampUs: number },
+  ): Promise<EncodedPayload[]> {
+    const mode = imageModeFor(this.supported, this.stream.config.imageMode);
+    if (this.choice.transport !== 'video' || !mode) throw error;
+    const from = describeChoice(this.choice);
+    this.choice = { transport: 'image', backend: 'image', mode };
+    this.stream.logger.warn({ viewer: this.id, from, to: describeChoice(this.choice), err: error }, 'encoder failed; falling back to images');
+    await this.rebuild({ width: frame.width, height: frame.height });
+    this.sendConfig(frame.width, frame.height, {});
+    return (this.encoder as EncoderBackend).encode(frame, { ...options, forceKeyframe: true });
+  }
+
+  private adapt(): void {
+    if (!this.adaptive) return;
+    const current = { bitrate: this.bitrate, fps: this.fps, maxInflight: this.maxInflight };
+    const next = this.adaptive.update(current, this.counters.decodeQueueSize, this.counters.rttMs.current, this.stream.clock.now());
+    if (!next) return;
+    this.maxInflight = next.maxInflight;
+    if (next.bitrate !== current.bitrate || next.fps !== current.fps) {
+      this.pending.push({ bitrate: next.bitrate, fps: next.fps });
+    }
+    this.sendText(setQualityMessage(next.bitrate, next.fps));
+  }
+
+  // ---------------------------------------------------------------- teardown
+
+  private closeSocket(code: number, reason: string): void {
+    if (this.socket.readyState === OPEN) this.socket.close(code, closeReason(reason));
+  }
+
+  /** Ends the session: wakes a parked loop and waits for it to close the encoder. */
+  async end(code?: number, reason?: string): Promise<void> {
+    if (code !== undefined) this.closeSocket(code, reason ?? '');
+    if (!this.closed) {
+      this.closed = true;
+      this.wake?.();
+      this.stream.sessionEnded(this);
+    }
+    await this.loopDone;
+  }
+}
+
+function sameSize(a: { width: number; height: number }, b: { width: number; height: number } | undefined): boolean {
+  return b !== undefined && a.width === b.width && a.height === b.height;
+}

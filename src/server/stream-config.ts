@@ -1,0 +1,120 @@
+/**
+ * Per-stream settings with the defaults of PROTOCOL.md (bitrate 12 Mbit/s,
+ * 30 fps, maxInflight 2, 2 s in-flight timeout, queue of 4096 events, ...).
+ */
+import { ConfigError } from '../core/errors';
+import type { Logger } from '../core/logging';
+import type { ImageMode } from '../wire';
+import { IMAGE_MODES } from '../wire';
+
+export type ResizePolicy = 'publisher' | 'match_client';
+
+export interface AuthContext {
+  token: string | undefined;
+  headers: Record<string, string | string[] | undefined>;
+  cookies: Record<string, string>;
+  path: string;
+  query: Record<string, string>;
+  remote: string | undefined;
+  hello: Record<string, unknown>;
+  stream: string;
+}
+
+/** Returns a principal (any value) to accept the viewer, or null to reject it. */
+export type Authenticate = (ctx: AuthContext) => unknown | Promise<unknown>;
+
+export interface StreamOptions {
+  fps?: number;
+  bitrate?: number;
+  /** Use a hardware H.264 encoder (VideoToolbox); throws when none is available. */
+  gpu?: boolean;
+  /** The H.264 backend by name (default: the best available video backend). */
+  backend?: string;
+  imageMode?: ImageMode;
+  maxInflight?: number;
+  inflightTimeoutMs?: number;
+  /** Send one still (lossless PNG / forced IDR) once the scene has been quiet this long. */
+  stillAfterMs?: number;
+  resizePolicy?: ResizePolicy;
+  maxRenderDimension?: number;
+  /** match_client: how long a viewport must be stable before it is committed. */
+  resizeDebounceMs?: number;
+  authenticate?: Authenticate;
+  /** Shorthand for authenticate: accept exactly this token (compared in constant time). */
+  token?: string;
+  authTimeoutMs?: number;
+  statsIntervalMs?: number;
+  adaptive?: boolean;
+  /** Copy each published host frame into a pooled buffer (for publishers that reuse one buffer). */
+  ownFrames?: boolean;
+  /** Frames in flight inside a pipelined encoder (vtenc); 1 = synchronous. */
+  encodePipelineDepth?: number;
+  eventQueueSize?: number;
+  maxViewers?: number;
+  /** Buffered bytes a viewer's socket may hold before frames are dropped (default max(4 MiB, 2 s of bitrate)). */
+  slowViewerBudgetBytes?: number;
+  /** How long a socket may stay over budget before it is closed with 4413. */
+  slowViewerTimeoutMs?: number;
+  /** A logger for this stream (default: the hub's). */
+  logger?: Logger;
+  /** Keep every raw input event for GET /recorded-events (and optionally append them to a JSON-lines file). */
+  recordEvents?: boolean | { file: string };
+}
+
+export type StreamConfig = Required<
+  Omit<StreamOptions, 'logger' | 'backend' | 'stillAfterMs' | 'maxRenderDimension' | 'authenticate' | 'token' | 'statsIntervalMs' | 'slowViewerBudgetBytes' | 'recordEvents'>
+> &
+  Pick<StreamOptions, 'backend' | 'stillAfterMs' | 'maxRenderDimension' | 'authenticate' | 'statsIntervalMs' | 'slowViewerBudgetBytes' | 'recordEvents'>;
+
+export const STREAM_DEFAULTS = {
+  fps: 30,
+  bitrate: 12_000_000,
+  gpu: false,
+  imageMode: 'jpeg' as ImageMode,
+  maxInflight: 2,
+  inflightTimeoutMs: 2000,
+  resizePolicy: 'publisher' as ResizePolicy,
+  resizeDebounceMs: 120,
+  authTimeoutMs: 10_000,
+  adaptive: false,
+  ownFrames: false,
+  encodePipelineDepth: 1,
+  eventQueueSize: 4096,
+  maxViewers: 64,
+  slowViewerTimeoutMs: 10_000,
+};
+
+function positiveInt(name: string, v: unknown): void {
+  if (!Number.isInteger(v) || (v as number) <= 0) throw new ConfigError(`${name} must be a positive integer, got ${String(v)}`);
+}
+
+function positiveNumber(name: string, v: unknown): void {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+    throw new ConfigError(`${name} must be a positive number, got ${String(v)}`);
+  }
+}
+
+export function resolveStreamConfig(o: StreamOptions): StreamConfig {
+  const given = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as StreamOptions;
+  const c: StreamOptions & typeof STREAM_DEFAULTS = { ...STREAM_DEFAULTS, ...given };
+  for (const k of ['fps', 'bitrate', 'maxInflight', 'encodePipelineDepth', 'eventQueueSize', 'maxViewers'] as const) {
+    positiveInt(k, c[k]);
+  }
+  for (const k of ['inflightTimeoutMs', 'resizeDebounceMs', 'authTimeoutMs', 'slowViewerTimeoutMs'] as const) {
+    positiveNumber(k, c[k]);
+  }
+  for (const k of ['stillAfterMs', 'statsIntervalMs', 'slowViewerBudgetBytes'] as const) {
+    if (c[k] !== undefined) positiveNumber(k, c[k]);
+  }
+  if (c.maxRenderDimension !== undefined) positiveInt('maxRenderDimension', c.maxRenderDimension);
+  if (c.resizePolicy !== 'publisher' && c.resizePolicy !== 'match_client') {
+    throw new ConfigError(`unknown resize policy '${String(c.resizePolicy)}' (expected 'publisher' or 'match_client')`);
+  }
+  if (!IMAGE_MODES.includes(c.imageMode)) {
+    throw new ConfigError(`unknown image mode '${String(c.imageMode)}' (expected ${IMAGE_MODES.join(', ')})`);
+  }
+  if (c.authenticate !== undefined && typeof c.authenticate !== 'function') {
+    throw new ConfigError('authenticate must be a function');
+  }
+  return c as StreamConfig;
+}

@@ -1,0 +1,12 @@
+/**
+ * The slice of a WebSocket a session uses. A `ws` WebSocket satisfies it;
+ * keeping it small documents exactly what a session does with its socket.
+ */
+export interface ViewerSocket {
+  readonly bufferedAmount: number;
+  readonly readyState: number;
+  send(data: string | Uint8Array, cb?: (err?: Error) => void): void;
+  close(code: number, reason: string): void;
+}
+
+export const OPEN = 1;

@@ -1,0 +1,112 @@
+/**
+ * Controllable encoder backends for server tests: they record every call, can
+ * be slowed down or made to fail, and emit well-formed payloads (Annex B access
+ * units with SPS/PPS/IDR on keyframes; tiny "images" with their MIME type).
+ */
+import type { BackendDescriptor, EncodedPayload, EncoderBackend, EncoderOptions, RawFrame } from 'rfbcast';
+
+export interface EncodeCall {
+  seq: number;
+  timestampUs: number;
+  forceKeyframe: boolean;
+  width: number;
+  height: number;
+  still: boolean;
+}
+
+export interface FakeControl {
+  calls: EncodeCall[];
+  created: EncoderOptions[];
+  closed: number;
+  /** Resolves each encode only after this promise (when set). */
+  gate?: Promise<void>;
+  /** Makes the next encodes reject. */
+  failing: boolean;
+}
+
+export function fakeControl(): FakeControl {
+  return { calls: [], created: [], closed: 0, failing: false };
+}
+
+const START = [0, 0, 0, 1];
+/** An SPS whose bytes 1..3 are 42 C0 1F (baseline, level 3.1), then PPS and slice NALs. */
+const SPS = [0x67, 0x42, 0xc0, 0x1f, 0x8c, 0x8d];
+const PPS = [0x68, 0xce, 0x3c, 0x80];
+
+function accessUnit(keyframe: boolean): Uint8Array {
+  const bytes = keyframe ? [...START, ...SPS, ...START, ...PPS, ...START, 0x65, 0x88, 0x84] : [...START, 0x41, 0x9a, 0x02];
+  return new Uint8Array(bytes);
+}
+
+class FakeEncoder implements EncoderBackend {
+  private frames = 0;
+
+  constructor(
+    readonly transport: 'video' | 'image',
+    private readonly options: EncoderOptions,
+    private readonly control: FakeControl,
+  ) {}
+
+  get mime(): string | undefined {
+    return this.transport === 'image' ? `image/${String(this.options.mode ?? 'jpeg')}` : undefined;
+  }
+
+  get codec(): string | undefined {
+    return this.transport === 'video' ? 'avc1.42C01F' : undefined;
+  }
+
+  async encode(frame: RawFrame, o: { seq: number; timestampUs: number; forceKeyframe?: boolean }, still = false): Promise<EncodedPayload[]> {
+    this.control.calls.push({ seq: o.seq, timestampUs: o.timestampUs, forceKeyframe: !!o.forceKeyframe, width: frame.width, height: frame.height, still });
+    if (this.control.gate) await this.control.gate;
+    if (this.control.failing) throw new Error('injected encoder failure');
+    const gop = Number(this.options.fps ?? 30);
+    const keyframe = this.transport === 'image' || !!o.forceKeyframe || this.frames % gop === 0;
+    this.frames++;
+    const base = { seq: o.seq, timestampUs: o.timestampUs, keyframe };
+    if (this.transport === 'image') {
+      const mime = still ? `image/${String(this.options.stillMode ?? 'png')}` : (this.mime as string);
+      return [{ ...base, keyframe: true, mime, data: new Uint8Array([1, 2, 3, o.seq & 255]) }];
+    }
+    return [{ ...base, codec: keyframe ? this.codec : undefined, durationUs: Math.floor(1e6 / gop), data: accessUnit(keyframe) }];
+  }
+
+  encodeStill(frame: RawFrame, o: { seq: number; timestampUs: number }): Promise<EncodedPayload[]> {
+    return this.encode(frame, { ...o, forceKeyframe: true }, true);
+  }
+
+  async flush(): Promise<EncodedPayload[]> {
+    return [];
+  }
+
+  async close(): Promise<void> {
+    this.control.closed++;
+  }
+}
+
+export function fakeEncoderBackend(
+  name: string,
+  transport: 'video' | 'image',
+  control: FakeControl,
+  rank = transport === 'video' ? 256 : 128,
+): BackendDescriptor {
+  return {
+    name,
+    label: `fake ${name}`,
+    transport,
+    rank,
+    capabilities: {
+      pixelFormats: ['rgba', 'bgra', 'rgb24', 'nv12', 'i420'],
+      memories: ['host'],
+      codecs: transport === 'video' ? ['avc1'] : ['image/jpeg', 'image/png', 'image/webp'],
+      hardware: false,
+      ...(transport === 'image' ? { modes: ['jpeg', 'png', 'webp'] } : {}),
+    },
+    async probe() {
+      return { available: true, state: 'ok' };
+    },
+    create(options: EncoderOptions) {
+      control.created.push(options);
+      return new FakeEncoder(transport, options, control);
+    },
+  };
+}

@@ -1,0 +1,42 @@
+/** Starting a real rfbcast server for tests, with fake or real backends and an optional manual clock. */
+import { BackendToken, ClockToken, createContainer, createLogger, type Display, LoggerToken, serve, type ServeOptions } from 'rfbcast';
+import type { DependencyContainer } from 'rfbcast';
+
+import { type FakeControl, fakeControl, fakeEncoderBackend } from './fake-encoders';
+import type { ManualClock } from './manual-clock';
+
+export interface FakeServer {
+  display: Display;
+  url: string;
+  http: string;
+  video: FakeControl;
+  image: FakeControl;
+  container: DependencyContainer;
+}
+
+/** A container whose only backends are fakes named like the real ones ('libx264', 'image'). */
+export function fakeContainer(video: FakeControl, image: FakeControl, clock?: ManualClock): DependencyContainer {
+  const c = createContainer();
+  c.register(BackendToken, { useValue: fakeEncoderBackend('libx264', 'video', video) });
+  c.register(BackendToken, { useValue: fakeEncoderBackend('image', 'image', image) });
+  c.register(LoggerToken, { useValue: createLogger({ level: process.env.RFBCAST_LOG_LEVEL ?? 'silent' }) });
+  if (clock) c.register(ClockToken, { useValue: clock });
+  return c;
+}
+
+export async function startFakeServer(
+  width: number,
+  height: number,
+  options: ServeOptions = {},
+  clock?: ManualClock,
+): Promise<FakeServer> {
+  const video = fakeControl();
+  const image = fakeControl();
+  const container = fakeContainer(video, image, clock);
+  const display = await serve(width, height, { port: 0, container, ...options });
+  return { display, url: display.url, http: display.url.replace(/^ws/, 'http').replace(/\/[^/]*$/, ''), video, image, container };
+}
+
+export function rgba(width: number, height: number, value = 128): Uint8Array {
+  return new Uint8Array(width * height * 4).fill(value);
+}

@@ -1,0 +1,129 @@
+/**
+ * A protocol-level test viewer over a real `ws` client: it records every
+ * server message (control JSON parsed, binary envelopes unpacked with the
+ * shared wire code) and lets tests wait for what they expect.
+ */
+import { WebSocket } from 'ws';
+
+import { wire } from 'rfbcast';
+
+export interface BinaryMessage {
+  kind: 'binary';
+  header: Record<string, unknown>;
+  payload: Uint8Array;
+}
+
+export interface TextMessage {
+  kind: 'text';
+  json: Record<string, unknown>;
+}
+
+export type ServerMessage = BinaryMessage | TextMessage;
+
+export interface Closed {
+  code: number;
+  reason: string;
+}
+
+export class TestViewer {
+  readonly messages: ServerMessage[] = [];
+  readonly closed: Promise<Closed>;
+  private waiters: Array<() => void> = [];
+
+  private constructor(readonly ws: WebSocket) {
+    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    ws.on('message', (data: Buffer, isBinary) => {
+      if (isBinary) {
+        const { header, payload } = wire.unpackEnvelope(new Uint8Array(data));
+        this.messages.push({ kind: 'binary', header, payload: new Uint8Array(payload) });
+      } else {
+        this.messages.push({ kind: 'text', json: JSON.parse(data.toString()) as Record<string, unknown> });
+      }
+      for (const w of this.waiters.splice(0)) w();
+    });
+    ws.on('close', () => {
+      for (const w of this.waiters.splice(0)) w();
+    });
+    ws.on('error', () => undefined);
+  }
+
+  static open(url: string, headers?: Record<string, string>): Promise<TestViewer> {
+    const ws = new WebSocket(url, { headers });
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(new TestViewer(ws)));
+      ws.once('error', reject);
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    });
+  }
+
+  /** Opens, sends hello (and an optional first viewport). */
+  static async connect(
+    url: string,
+    supported: string[] = ['image/jpeg', 'image/png'],
+    extra: { token?: string; viewport?: { width: number; height: number } } = {},
+  ): Promise<TestViewer> {
+    const v = await TestViewer.open(url);
+    v.send({ type: 'hello', supported, device_pixel_ratio: 1, ...(extra.token ? { token: extra.token } : {}) });
+    if (extra.viewport) v.send({ type: 'set_viewport', ...extra.viewport });
+    return v;
+  }
+
+  send(message: unknown): void {
+    this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  ack(seq: number, decodeQueueSize = 0): void {
+    this.send({ type: 'ack', seq, decode_queue_size: decodeQueueSize, displayed: true });
+  }
+
+  get frames(): BinaryMessage[] {
+    return this.messages.filter((m): m is BinaryMessage => m.kind === 'binary');
+  }
+
+  get texts(): Array<Record<string, unknown>> {
+    return this.messages.filter((m): m is TextMessage => m.kind === 'text').map((m) => m.json);
+  }
+
+  /** Waits until `predicate` holds over the messages so far (or throws after `timeoutMs`). */
+  async waitFor(predicate: (v: TestViewer) => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate(this)) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${what}; messages: ${JSON.stringify(this.summary())}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 200));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  waitForFrames(n: number, timeoutMs?: number): Promise<void> {
+    return this.waitFor((v) => v.frames.length >= n, timeoutMs, `${n} frames`);
+  }
+
+  summary(): unknown[] {
+    return this.messages.map((m) => (m.kind === 'text' ? m.json : { ...m.header, bytes: m.payload.length }));
+  }
+
+  close(): Promise<Closed> {
+    this.ws.close();
+    return this.closed;
+  }
+}
+
+/** Lets pending I/O and promise chains run. */
+export function settle(ms = 30): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `condition` until it holds (server-side state reached through the socket takes a moment). */
+export async function until(condition: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
