@@ -63,6 +63,9 @@ export interface Reconfig {
   announce?: boolean;
 }
 
+/** How long a viewer closed for being too slow gets to take the close frame before it is cut off. */
+const SLOW_VIEWER_GRACE_MS = 1000;
+
 /** Client-forced keyframes are limited to one per this many ms (§17 H12). */
 export const CLIENT_KEYFRAME_INTERVAL_MS = 250;
 
@@ -77,6 +80,8 @@ export interface ViewerInfo {
   viewport?: { pwidth: number; pheight: number; ratio: number };
   decoderResets: number;
   inflightTimeouts: number;
+  /** Bytes queued in the socket, not yet taken by the network (§17 H11). */
+  bufferedBytes: number;
 }
 
 export class Session {
@@ -140,6 +145,7 @@ export class Session {
       ...(this.viewport ? { viewport: this.viewport } : {}),
       decoderResets: this.counters.decoderResets,
       inflightTimeouts: this.counters.inflightTimeouts,
+      bufferedBytes: this.socket.bufferedAmount,
     };
   }
 
@@ -385,18 +391,15 @@ export class Session {
   }
 
   private shouldDrop(now: number): boolean {
-    if (this.inflight.size >= this.maxInflight) {
-      const oldest = Math.min(...this.inflight.values());
-      if (now - oldest > this.stream.config.inflightTimeoutMs) {
-        // Backstop (§9.1): a client that re-armed its decoder never acks what it discarded.
-        this.inflight.clear();
-        this.counters.inflightTimeouts++;
-        this.forceKeyframe = true;
-        return false;
-      }
-      return true;
-    }
-    return this.overBudget(now);
+    if (this.overBudget(now)) return true;
+    if (this.inflight.size < this.maxInflight) return false;
+    const oldest = Math.min(...this.inflight.values());
+    if (now - oldest <= this.stream.config.inflightTimeoutMs) return true;
+    // Backstop (§9.1): a client that re-armed its decoder never acks what it discarded.
+    this.inflight.clear();
+    this.counters.inflightTimeouts++;
+    this.forceKeyframe = true;
+    return false;
   }
 
   /** §17 H11: drop while the socket holds more than the budget; close if it stays there. */
@@ -408,7 +411,12 @@ export class Session {
       return false;
     }
     this.overBudgetSinceMs ??= now;
-    if (now - this.overBudgetSinceMs >= c.slowViewerTimeoutMs) this.closeSocket(CLOSE.TOO_SLOW, 'viewer too slow');
+    if (now - this.overBudgetSinceMs >= c.slowViewerTimeoutMs) {
+      this.stream.logger.warn({ viewer: this.id, bufferedBytes: this.socket.bufferedAmount, budget, code: CLOSE.TOO_SLOW }, 'viewer too slow');
+      this.closeSocket(CLOSE.TOO_SLOW, 'viewer too slow');
+      // A viewer that does not read will not read the close frame either: drop what it holds.
+      setTimeout(() => this.socket.terminate(), SLOW_VIEWER_GRACE_MS).unref();
+    }
     return true;
   }
 

@@ -7,6 +7,8 @@ export interface ViewerSocket {
   readonly readyState: number;
   send(data: string | Uint8Array, cb?: (err?: Error) => void): void;
   close(code: number, reason: string): void;
+  /** Destroys the connection without a closing handshake. */
+  terminate(): void;
 }
 
 export const OPEN = 1;

@@ -22,6 +22,8 @@ export interface FakeControl {
   gate?: Promise<void>;
   /** Makes the next encodes reject. */
   failing: boolean;
+  /** Pads each payload to this many bytes (to fill sockets). */
+  payloadBytes?: number;
 }
 
 export function fakeControl(): FakeControl {
@@ -67,7 +69,15 @@ class FakeEncoder implements EncoderBackend {
       const mime = still ? `image/${String(this.options.stillMode ?? 'png')}` : (this.mime as string);
       return [{ ...base, keyframe: true, mime, data: new Uint8Array([1, 2, 3, o.seq & 255]) }];
     }
-    return [{ ...base, codec: keyframe ? this.codec : undefined, durationUs: Math.floor(1e6 / gop), data: accessUnit(keyframe) }];
+    return [{ ...base, codec: keyframe ? this.codec : undefined, durationUs: Math.floor(1e6 / gop), data: this.pad(accessUnit(keyframe)) }];
+  }
+
+  private pad(au: Uint8Array): Uint8Array {
+    const size = this.control.payloadBytes;
+    if (!size || size <= au.length) return au;
+    const out = new Uint8Array(size);
+    out.set(au);
+    return out;
   }
 
   encodeStill(frame: RawFrame, o: { seq: number; timestampUs: number }): Promise<EncodedPayload[]> {

@@ -1,0 +1,95 @@
+/**
+ * Protocol fuzzing (issue 9): a seeded, reproducible run of at least 20 000
+ * malformed or hostile messages against a live server. Every offending socket
+ * must be closed with the code PROTOCOL.md defines, tolerable junk must be
+ * ignored, nothing may throw unhandled, and well-behaved viewers keep
+ * receiving frames throughout.
+ */
+import { WebSocket } from 'ws';
+
+import { fuzzGenerator, type FuzzMessage } from './helpers/fuzz-messages';
+import { rgba, startFakeServer } from './helpers/server';
+import { TestViewer } from './helpers/viewer';
+
+const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
+const MESSAGES = 20_000;
+const ATTACKERS = 8;
+const TIME_LIMIT_MS = 150_000;
+
+interface Outcome {
+  expected: number;
+  got: number;
+  kinds: string[];
+}
+
+function runConnection(url: string, messages: FuzzMessage[], expected: number): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url);
+    ws.on('error', () => undefined);
+    ws.on('open', () => {
+      for (const m of messages) {
+        if (ws.readyState !== WebSocket.OPEN) break;
+        ws.send(m.data, { binary: typeof m.data !== 'string' && !m.asText });
+      }
+    });
+    ws.on('close', (code) => resolve({ expected, got: code, kinds: messages.map((m) => m.kind) }));
+  });
+}
+
+describe('protocol fuzzing', () => {
+  it(`survives ${MESSAGES} hostile messages (seed ${SEED}), closing each offender correctly while viewers keep streaming`, async () => {
+    const failures: unknown[] = [];
+    const onFailure = (e: unknown) => failures.push(e);
+    process.on('unhandledRejection', onFailure);
+    process.on('uncaughtException', onFailure);
+    const s = await startFakeServer(64, 48, { helloTimeoutMs: 2000 });
+    const watchers = await Promise.all([TestViewer.connect(s.url), TestViewer.connect(s.url, ['webcodecs/h264-annexb'])]);
+    // Registered after TestViewer's own listener, so the frame just received is the last one.
+    for (const w of watchers) w.ws.on('message', (_d, isBinary) => isBinary && w.ack(Number(w.frames.at(-1)?.header.seq)));
+    let published = 0;
+    const publisher = setInterval(() => {
+      s.display.publish(rgba(64, 48, published++ & 255));
+    }, 10);
+
+    const gen = fuzzGenerator(SEED);
+    let sent = 0;
+    const outcomes: Outcome[] = [];
+    const started = Date.now();
+    const framesAt = (i: number) => watchers[i].frames.length;
+    const progress: number[][] = [];
+    const attacker = async () => {
+      while (sent < MESSAGES && Date.now() - started < TIME_LIMIT_MS) {
+        let messages: FuzzMessage[];
+        if (gen.random() < 0.1) {
+          messages = [gen.badHello()];
+        } else {
+          const junk = Array.from({ length: Math.floor(gen.random() * 20) }, () => gen.ignored());
+          messages = [{ kind: 'hello', data: JSON.stringify({ type: 'hello', supported: ['image/jpeg', 'webcodecs/h264-annexb'] }) }, ...junk, gen.closer()];
+        }
+        sent += messages.length;
+        const last = messages[messages.length - 1];
+        outcomes.push(await runConnection(s.url, messages, last.closes as number));
+        if (outcomes.length % 200 === 0) progress.push([framesAt(0), framesAt(1)]);
+      }
+    };
+    await Promise.all(Array.from({ length: ATTACKERS }, attacker));
+    clearInterval(publisher);
+    const wrong = outcomes.filter((o) => o.got !== o.expected);
+    for (const w of watchers) w.ws.terminate();
+    await s.display.close();
+    process.off('unhandledRejection', onFailure);
+    process.off('uncaughtException', onFailure);
+
+    const codes = outcomes.reduce<Record<number, number>>((acc, o) => ({ ...acc, [o.got]: (acc[o.got] ?? 0) + 1 }), {});
+    process.stderr.write(`fuzz: ${sent} messages over ${outcomes.length} connections, closes ${JSON.stringify(codes)}, watcher frames ${watchers.map((w) => w.frames.length).join('/')}\n`);
+    expect(sent).toBeGreaterThanOrEqual(MESSAGES);
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(failures).toEqual([]);
+    // The watchers' frame counts rose between every checkpoint of the run.
+    for (let i = 1; i < progress.length; i++) {
+      expect(progress[i][0]).toBeGreaterThan(progress[i - 1][0]);
+      expect(progress[i][1]).toBeGreaterThan(progress[i - 1][1]);
+    }
+    expect(progress.length).toBeGreaterThan(3);
+  }, 200_000);
+});

@@ -1,0 +1,121 @@
+/**
+ * Publisher abuse and encoder faults (issue 9): bad frames get clear errors,
+ * a flood of publishes is latest-wins with no growth, and a failing encoder
+ * moves only its own viewer to images.
+ */
+import { DisplayClosedError, FrameError } from 'rfbcast';
+
+import { captureLogger } from './helpers/log-capture';
+import { rgba, startFakeServer, type FakeServer } from './helpers/server';
+import { settle, TestViewer, until } from './helpers/viewer';
+
+const H264 = 'webcodecs/h264-annexb';
+
+let server: FakeServer | undefined;
+const open: TestViewer[] = [];
+
+afterEach(async () => {
+  for (const v of open.splice(0)) v.ws.terminate();
+  await server?.display.close();
+  server = undefined;
+});
+
+async function connect(url: string, supported?: string[]): Promise<TestViewer> {
+  const v = await TestViewer.connect(url, supported);
+  open.push(v);
+  await v.waitFor((x) => x.texts.length > 0);
+  return v;
+}
+
+describe('publisher abuse', () => {
+  it('wrong sizes and formats throw FrameError and leave the stream as it was', async () => {
+    server = await startFakeServer(64, 48);
+    const d = server.display;
+    expect(() => d.publish(new Uint8Array(10))).toThrow(FrameError);
+    expect(() => d.publish(new Uint8Array(64 * 48 * 3))).toThrow(/rgba 64x48 with stride 256 needs 12288 bytes, got 9216/);
+    expect(() => d.publish({ data: new Uint8Array(15), width: 3, height: 5, pixelFormat: 'nv12', memory: 'host' })).toThrow(
+      /nv12 needs an even width and height/,
+    );
+    expect(() => d.publish({ data: rgba(2, 2), width: 2, height: 2, pixelFormat: 'yuyv' as never, memory: 'host' })).toThrow(/unknown pixel format/);
+    expect(() => d.publish('frame' as never)).toThrow(FrameError);
+    expect(d.latest()).toBeUndefined();
+    expect([d.width, d.height]).toEqual([64, 48]);
+  });
+
+  it('publish after close throws DisplayClosedError', async () => {
+    server = await startFakeServer(64, 48);
+    await server.display.close();
+    expect(() => server?.display.publish(rgba(64, 48))).toThrow(DisplayClosedError);
+    expect(() => server?.display.publish(rgba(64, 48))).toThrow("display 'default' is closed");
+  });
+
+  it('thousands of publishes a second are latest-wins: viewers get the newest, memory does not grow', async () => {
+    server = await startFakeServer(64, 48, { ownFrames: true });
+    const v = await connect(server.url, [H264]);
+    v.ws.on('message', (_d, isBinary) => isBinary && v.ack(Number(v.frames.at(-1)?.header.seq)));
+    const frames = [rgba(64, 48, 1), rgba(64, 48, 2)];
+    const heapBefore = process.memoryUsage().heapUsed;
+    const started = Date.now();
+    let n = 0;
+    while (Date.now() - started < 1500) {
+      for (let i = 0; i < 200; i++) server.display.publish(frames[n++ & 1]);
+      await new Promise((r) => setImmediate(r));
+    }
+    await settle(100);
+    global.gc?.();
+    const grown = process.memoryUsage().heapUsed - heapBefore;
+    expect(n).toBeGreaterThan(3000);
+    // Each frame the viewer got was the newest at the time it was taken: far fewer than published.
+    expect(v.frames.length).toBeGreaterThan(5);
+    expect(v.frames.length).toBeLessThan(n / 10);
+    expect(v.frames.at(-1)?.header.timestamp_us).toBe(server.display.latest()?.timestampUs);
+    expect(grown).toBeLessThan(30 * 1024 * 1024);
+  }, 20_000);
+
+  it('ownFrames copies the published buffer, so the publisher may reuse it at once', async () => {
+    server = await startFakeServer(64, 48, { ownFrames: true });
+    const buffer = rgba(64, 48, 7);
+    server.display.publish(buffer);
+    buffer.fill(200);
+    const held = server.display.latest()?.frame.data as Uint8Array;
+    expect(held).not.toBe(buffer);
+    expect(held[0]).toBe(7);
+  });
+});
+
+describe('encoder faults', () => {
+  it('a failing video encoder moves only its viewer to images, with a logged reason; the stream goes on', async () => {
+    const { logger, records } = captureLogger('warn');
+    server = await startFakeServer(64, 48, { logger });
+    const failing = await connect(server.url, ['image/jpeg', H264]);
+    const steady = await connect(server.url, ['image/png']);
+    server.display.publish(rgba(64, 48));
+    await failing.waitForFrames(1);
+    await steady.waitForFrames(1);
+    failing.ack(0);
+    steady.ack(0);
+    await until(() => server!.display.metrics().every((m) => m.inflight === 0));
+    server.video.failing = true;
+    server.display.publish(rgba(64, 48));
+    await failing.waitForFrames(2);
+    await steady.waitForFrames(2);
+    expect(failing.texts.at(-1)).toMatchObject({ type: 'config', transport: 'image' });
+    expect(failing.frames[1].header).toMatchObject({ type: 'image_frame', mime: 'image/jpeg', seq: 1 });
+    expect(steady.frames[1].header).toMatchObject({ type: 'image_frame', seq: 1 });
+    expect(records.find((r) => r.msg === 'encoder failed; falling back to images')).toMatchObject({ from: 'libx264', to: 'image:jpeg' });
+    expect(server.display.viewers().map((v) => v.backend)).toEqual(['image:jpeg', 'image:png']);
+  });
+
+  it('a failing encoder for a viewer without images closes that viewer with 1011 only', async () => {
+    server = await startFakeServer(64, 48, { logger: captureLogger('fatal').logger });
+    const videoOnly = await connect(server.url, [H264]);
+    const other = await connect(server.url, ['image/jpeg']);
+    server.video.failing = true;
+    server.display.publish(rgba(64, 48));
+    expect(await videoOnly.closed).toEqual({ code: 1011, reason: 'internal error' });
+    await other.waitForFrames(1);
+    server.display.publish(rgba(64, 48));
+    other.ack(0);
+    await other.waitForFrames(2);
+  });
+});
