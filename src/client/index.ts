@@ -1,0 +1,8 @@
+/**
+ * The rfbcast browser client, served at /rfbcast.js:
+ *   import { RfbView } from '/rfbcast.js';
+ *   const view = new RfbView(document.querySelector('#screen'), { fit: 'contain', stats: true });
+ */
+export { RfbView, defaultStreamUrl, type RfbViewOptions } from './view';
+export type { ViewState, ViewStats } from './worker-protocol';
+export { statsText } from './overlay';

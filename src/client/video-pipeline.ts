@@ -1,0 +1,168 @@
+/**
+ * The H.264 path (PROTOCOL.md §6.3, §9.3): one WebCodecs VideoDecoder, re-created
+ * whenever codec or size changes, a keyframe gate, a FIFO attributing decoder
+ * outputs to seqs (there are no B-frames), backlog and stall handling, and the
+ * fallback ladder (hardware, then software, then give up so the view can ask
+ * for images).
+ */
+import type { VideoChunkHeader } from '../wire';
+
+export interface VideoSink {
+  send(message: object): void;
+  /** Draws and closes nothing: the pipeline closes the frame right after. */
+  draw(frame: VideoFrame, header: { seq: number; timestampUs: number; receivedMs: number }): void;
+  ack(seq: number, decodeQueueSize: number): void;
+  /** Neither hardware nor software decoding works: the view falls back to images. */
+  unsupported(reason: string): void;
+  recovered(): void;
+}
+
+const BACKLOG = 6;
+const STALL_CHECK_MS = 500;
+const STALL_MS = 1200;
+
+interface Pending {
+  seq: number;
+  timestampUs: number;
+  receivedMs: number;
+}
+
+export class VideoPipeline {
+  private decoder?: VideoDecoder;
+  private current?: { codec: string; width: number; height: number };
+  private gateArmed = true;
+  private fifo: Pending[] = [];
+  private lastProgressMs = performance.now();
+  private acceleration: HardwareAcceleration = 'no-preference';
+  private readonly watchdog: ReturnType<typeof setInterval>;
+  /** Test hook: swallow decoder output, as a wedged hardware decoder would. */
+  stalled = false;
+
+  constructor(private readonly sink: VideoSink) {
+    this.watchdog = setInterval(() => this.checkStall(), STALL_CHECK_MS);
+  }
+
+  /** Drops the decoder and re-arms the gate (on connect, resize, reset). */
+  reset(): void {
+    this.closeDecoder();
+    this.current = undefined;
+  }
+
+  chunk(h: VideoChunkHeader, payload: Uint8Array, receivedMs: number): void {
+    const wanted = { codec: h.codec, width: h.width, height: h.height };
+    const c = this.current;
+    if (!this.decoder || !c || c.codec !== wanted.codec || c.width !== wanted.width || c.height !== wanted.height) {
+      if (!this.configure(wanted)) return;
+    }
+    const decoder = this.decoder as VideoDecoder;
+    if (this.gateArmed) {
+      if (!h.keyframe) {
+        this.sink.send({ type: 'request_keyframe', reason: 'awaiting keyframe' });
+        return;
+      }
+      this.gateArmed = false;
+    }
+    if (this.fifo.length === 0) this.lastProgressMs = performance.now();
+    try {
+      decoder.decode(
+        new EncodedVideoChunk({
+          type: h.keyframe ? 'key' : 'delta',
+          timestamp: h.timestamp_us,
+          duration: h.duration_us,
+          data: payload,
+        }),
+      );
+    } catch (error) {
+      this.decodeFailed(error);
+      return;
+    }
+    this.fifo.push({ seq: h.seq, timestampUs: h.timestamp_us, receivedMs });
+    if (decoder.decodeQueueSize > BACKLOG) this.sink.send({ type: 'request_keyframe', reason: 'decode queue backlog' });
+  }
+
+  private configure(wanted: { codec: string; width: number; height: number }): boolean {
+    this.closeDecoder();
+    const decoder = new VideoDecoder({
+      output: (frame) => this.output(frame),
+      error: (e) => this.decodeFailed(e),
+    });
+    try {
+      decoder.configure({
+        codec: wanted.codec,
+        codedWidth: wanted.width,
+        codedHeight: wanted.height,
+        optimizeForLatency: true,
+        hardwareAcceleration: this.acceleration,
+      });
+    } catch (error) {
+      try {
+        decoder.close();
+      } catch {
+        // already closed by the failed configure
+      }
+      return this.stepDownLadder(wanted, error);
+    }
+    this.decoder = decoder;
+    this.current = wanted;
+    return true;
+  }
+
+  /** A configure that throws: retry in software once, then report the transport unusable. */
+  private stepDownLadder(wanted: { codec: string; width: number; height: number }, error: unknown): boolean {
+    if (this.acceleration !== 'prefer-software') {
+      this.acceleration = 'prefer-software';
+      return this.configure(wanted);
+    }
+    this.sink.unsupported(`VideoDecoder cannot decode ${wanted.codec}: ${String(error)}`);
+    return false;
+  }
+
+  private output(frame: VideoFrame): void {
+    try {
+      // A stalled decoder (test hook) produces nothing the view can see.
+      if (this.stalled) return;
+      const pending = this.fifo.shift();
+      this.lastProgressMs = performance.now();
+      if (!pending) return;
+      this.sink.draw(frame, pending);
+      this.sink.ack(pending.seq, this.decoder?.decodeQueueSize ?? 0);
+    } finally {
+      frame.close();
+    }
+  }
+
+  private decodeFailed(error: unknown): void {
+    const detail = error instanceof Error ? error.message : String(error);
+    if (this.current && /not supported|NotSupported/i.test(detail) && this.acceleration !== 'prefer-software') {
+      // A hardware decoder that refuses the stream at the first chunk: try software.
+      this.acceleration = 'prefer-software';
+    }
+    this.reset();
+    this.sink.send({ type: 'request_keyframe', reason: `decode error: ${detail}`.slice(0, 200) });
+  }
+
+  private checkStall(): void {
+    if (this.fifo.length === 0 || performance.now() - this.lastProgressMs <= STALL_MS) return;
+    const wanted = this.current;
+    this.stalled = false;
+    this.reset();
+    if (wanted) this.configure(wanted);
+    this.sink.send({ type: 'request_keyframe', reason: 'decoder stall recovery' });
+    this.sink.send({ type: 'decoder_reset' });
+    this.sink.recovered();
+  }
+
+  private closeDecoder(): void {
+    const d = this.decoder;
+    this.decoder = undefined;
+    this.gateArmed = true;
+    this.fifo = [];
+    this.lastProgressMs = performance.now();
+    if (d && d.state !== 'closed') d.close();
+  }
+
+  dispose(): void {
+    clearInterval(this.watchdog);
+    this.closeDecoder();
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * RfbView: embeds a live rfbcast stream in a page. The canvas is transferred
+ * to a worker that owns the socket and the decoders; this side sizes the
+ * canvas, captures input and re-emits what the worker reports as DOM events:
+ * `statechange`, `config`, `frame`, `stats`, `error`.
+ */
+import type { ConfigMessage, Fit, InputEvent } from '../wire';
+import { captureInput } from './input';
+import { createOverlay } from './overlay';
+import type { FromWorker, Size, ToWorker, ViewState, ViewStats } from './worker-protocol';
+
+export interface RfbViewOptions {
+  /** ws(s)://host:port/<stream>; defaults to the page's host and the `default` stream. */
+  url?: string;
+  token?: string;
+  fit?: Fit;
+  /** Letterbox colour (default #000). */
+  background?: string;
+  /** Never ask for H.264, even when WebCodecs could decode it. */
+  imageOnly?: boolean;
+  /** Draw a stats overlay in the corner. */
+  stats?: boolean;
+  /** Caps the backing store's larger side (keeps the aspect ratio). */
+  maxBackingDimension?: number;
+  /** Where the worker script is (default: rfbcast-worker.js next to this module). */
+  workerUrl?: string | URL;
+}
+
+export function defaultStreamUrl(stream = ''): string {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  return `${scheme}://${location.host}/${stream}`;
+}
+
+export class RfbView extends EventTarget {
+  readonly canvas: HTMLCanvasElement;
+  private readonly worker: Worker;
+  private readonly stopInput: () => void;
+  private readonly resizeObserver: ResizeObserver;
+  private readonly overlay?: ReturnType<typeof createOverlay>;
+  private frame = { width: 0, height: 0 };
+  private backing: Size = { width: 1, height: 1 };
+  private pixelRatio = 1;
+  private fitMode: Fit;
+  private bg: string;
+  private snapshots = new Map<number, (img: ImageData) => void>();
+  private nextSnapshot = 0;
+  state: ViewState = 'connecting';
+  config?: ConfigMessage;
+  stats?: ViewStats;
+
+  constructor(element: HTMLElement, private readonly options: RfbViewOptions = {}) {
+    super();
+    this.fitMode = options.fit ?? 'contain';
+    this.bg = options.background ?? '#000';
+    this.canvas = element instanceof HTMLCanvasElement ? element : element.appendChild(document.createElement('canvas'));
+    if (!(element instanceof HTMLCanvasElement)) {
+      this.canvas.style.cssText = 'display:block;width:100%;height:100%;touch-action:none;outline:none';
+      if (getComputedStyle(element).position === 'static') element.style.position = 'relative';
+    }
+    this.worker = new Worker(options.workerUrl ?? new URL('./rfbcast-worker.js', import.meta.url), { type: 'module' });
+    this.worker.onmessage = (e: MessageEvent<FromWorker>) => this.fromWorker(e.data);
+    this.worker.onerror = (e) => this.dispatchEvent(new CustomEvent('error', { detail: e.message }));
+    const offscreen = this.canvas.transferControlToOffscreen();
+    const { css, backing, ratio } = this.measure();
+    this.backing = backing;
+    this.post(
+      {
+        type: 'init',
+        canvas: offscreen,
+        url: options.url ?? defaultStreamUrl(),
+        ...(options.token ? { token: options.token } : {}),
+        imageOnly: options.imageOnly ?? false,
+        fit: this.fitMode,
+        background: this.bg,
+        backing,
+        css,
+        ratio,
+      },
+      [offscreen],
+    );
+    this.stopInput = captureInput(
+      this.canvas,
+      () => ({ fit: this.fitMode, frame: this.frame, backing: this.backing, pixelRatio: this.pixelRatio }),
+      (e) => this.post({ type: 'event', event: e }),
+    );
+    this.resizeObserver = new ResizeObserver(() => this.onResize());
+    this.resizeObserver.observe(this.canvas);
+    if (options.stats) this.overlay = createOverlay(element instanceof HTMLCanvasElement ? (element.parentElement ?? document.body) : element);
+  }
+
+  get fit(): Fit {
+    return this.fitMode;
+  }
+
+  set fit(fit: Fit) {
+    this.fitMode = fit;
+    this.post({ type: 'fit', fit, background: this.bg });
+  }
+
+  get background(): string {
+    return this.bg;
+  }
+
+  set background(color: string) {
+    this.bg = color;
+    this.post({ type: 'fit', fit: this.fitMode, background: color });
+  }
+
+  /** Size of the last drawn frame, in frame pixels. */
+  get frameSize(): { width: number; height: number } {
+    return { ...this.frame };
+  }
+
+  /** Sends a custom input event (any `type`) to the publisher. */
+  sendEvent(event: InputEvent): void {
+    this.post({ type: 'event', event });
+  }
+
+  /** The canvas's current pixels (useful for screenshots and tests). */
+  snapshot(): Promise<ImageData> {
+    const id = this.nextSnapshot++;
+    return new Promise((resolve) => {
+      this.snapshots.set(id, resolve);
+      this.post({ type: 'snapshot', id });
+    });
+  }
+
+  /** Test hook: wedge the video decoder so the stall watchdog has to recover it. */
+  stallDecoderForTest(): void {
+    this.post({ type: 'stall-decoder' });
+  }
+
+  close(): void {
+    this.post({ type: 'close' });
+    this.stopInput();
+    this.resizeObserver.disconnect();
+    this.overlay?.remove();
+    setTimeout(() => this.worker.terminate(), 100);
+  }
+
+  private post(message: ToWorker, transfer: Transferable[] = []): void {
+    this.worker.postMessage(message, transfer);
+  }
+
+  private measure(): { css: Size; backing: Size; ratio: number } {
+    const rect = this.canvas.getBoundingClientRect();
+    const css = { width: rect.width, height: rect.height };
+    const dpr = window.devicePixelRatio || 1;
+    let w = Math.max(1, Math.round(css.width * dpr));
+    let h = Math.max(1, Math.round(css.height * dpr));
+    const cap = this.options.maxBackingDimension;
+    if (cap && Math.max(w, h) > cap) {
+      const s = cap / Math.max(w, h);
+      w = Math.max(1, Math.round(w * s));
+      h = Math.max(1, Math.round(h * s));
+    }
+    // The effective ratio once capped (§12.1).
+    const ratio = css.width > 0 ? w / css.width : dpr;
+    return { css, backing: { width: w, height: h }, ratio };
+  }
+
+  private onResize(): void {
+    const { css, backing, ratio } = this.measure();
+    this.backing = backing;
+    this.post({ type: 'resize', css, backing, ratio });
+  }
+
+  private fromWorker(m: FromWorker): void {
+    switch (m.type) {
+      case 'state':
+        this.state = m.state;
+        this.dispatchEvent(new CustomEvent('statechange', { detail: m }));
+        return;
+      case 'config':
+        this.config = m.config;
+        if (typeof m.config.pixel_ratio === 'number') this.pixelRatio = m.config.pixel_ratio;
+        this.dispatchEvent(new CustomEvent('config', { detail: m.config }));
+        return;
+      case 'drawn':
+        this.frame = { width: m.width, height: m.height };
+        this.pixelRatio = m.pixelRatio;
+        this.dispatchEvent(new CustomEvent('frame', { detail: m }));
+        return;
+      case 'stats':
+        this.stats = m.stats;
+        this.overlay?.update(m.stats);
+        this.dispatchEvent(new CustomEvent('stats', { detail: m.stats }));
+        return;
+      case 'snapshot': {
+        const resolve = this.snapshots.get(m.id);
+        this.snapshots.delete(m.id);
+        resolve?.(new ImageData(m.data as Uint8ClampedArray<ArrayBuffer>, m.width, m.height));
+        return;
+      }
+      case 'error':
+        this.dispatchEvent(new CustomEvent('error', { detail: m.message }));
+    }
+  }
+}

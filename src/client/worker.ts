@@ -1,0 +1,237 @@
+/**
+ * The viewer's worker: it owns the WebSocket, the decoders and the transferred
+ * OffscreenCanvas, so decoding and drawing never compete with the page's main
+ * thread. It speaks the protocol (PROTOCOL.md §3-§9) and reports state, config,
+ * drawn frames and stats to the view.
+ */
+import {
+  type ConfigMessage,
+  type ImageFrameHeader,
+  isObject,
+  unpackEnvelope,
+  type VideoChunkHeader,
+} from '../wire';
+import { probeCapabilities } from './capabilities';
+import { ImagePipeline } from './image-pipeline';
+import { Renderer } from './renderer';
+import { StatsMeter } from './stats-meter';
+import { VideoPipeline } from './video-pipeline';
+import type { FromWorker, Size, ToWorker, ViewState } from './worker-protocol';
+
+type InitMessage = Extract<ToWorker, { type: 'init' }>;
+
+const scope = self as unknown as {
+  postMessage(message: FromWorker, transfer?: Transferable[]): void;
+  onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
+};
+
+const post = (m: FromWorker, transfer?: Transferable[]) => scope.postMessage(m, transfer);
+
+class Connection {
+  private ws?: WebSocket;
+  private renderer: Renderer;
+  private readonly stats = new StatsMeter();
+  private readonly video: VideoPipeline;
+  private readonly images: ImagePipeline;
+  private css: Size;
+  private backing: Size;
+  private ratio: number;
+  private imageOnly: boolean;
+  private pixelRatio = 1;
+  private readonly statsTimer: ReturnType<typeof setInterval>;
+
+  constructor(private readonly init: InitMessage) {
+    this.renderer = new Renderer(init.canvas, init.fit, init.background);
+    this.renderer.resize(init.backing.width, init.backing.height);
+    this.backing = init.backing;
+    this.css = init.css;
+    this.ratio = init.ratio;
+    this.imageOnly = init.imageOnly;
+    this.video = new VideoPipeline({
+      send: (m) => this.send(m),
+      draw: (frame, h) => this.draw(frame, frame.displayWidth, frame.displayHeight, h),
+      ack: (seq, q) => this.send({ type: 'ack', seq, decode_queue_size: q, displayed: true }),
+      unsupported: (reason) => this.fallBackToImages(reason),
+      recovered: () => this.stats.recoveries++,
+    });
+    this.images = new ImagePipeline({
+      draw: (bitmap, h) => this.draw(bitmap, bitmap.width, bitmap.height, h),
+      ack: (seq) => this.send({ type: 'ack', seq, decode_queue_size: 0, displayed: true }),
+      failed: (reason) => post({ type: 'error', message: reason }),
+    });
+    this.statsTimer = setInterval(() => post({ type: 'stats', stats: this.stats.sample() }), 1000);
+    void this.connect();
+  }
+
+  private state(state: ViewState, code?: number, reason?: string): void {
+    post({ type: 'state', state, ...(code !== undefined ? { code } : {}), ...(reason !== undefined ? { reason } : {}) });
+  }
+
+  private async connect(): Promise<void> {
+    const ws = new WebSocket(this.init.url);
+    ws.binaryType = 'arraybuffer';
+    this.ws = ws;
+    this.state('connecting');
+    ws.onopen = async () => {
+      this.state('open');
+      this.video.reset();
+      const supported = await probeCapabilities(this.css, this.imageOnly);
+      if (ws !== this.ws || ws.readyState !== WebSocket.OPEN) return;
+      this.send({ type: 'hello', supported, device_pixel_ratio: this.ratio, ...(this.init.token ? { token: this.init.token } : {}) });
+      if (this.css.width > 0 && this.css.height > 0) this.sendViewport();
+    };
+    ws.onmessage = (e) => this.receive(e.data as ArrayBuffer | string);
+    ws.onerror = () => {
+      if (ws === this.ws) this.state('error');
+    };
+    ws.onclose = (e) => {
+      if (ws === this.ws) this.state('closed', e.code, e.reason);
+    };
+  }
+
+  private send(message: object): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
+  }
+
+  private sendViewport(): void {
+    const { width, height } = this.css;
+    const backing = this.backing;
+    this.send({ type: 'set_viewport', width, height, pwidth: backing.width, pheight: backing.height, ratio: this.ratio });
+  }
+
+  resize(backing: Size, css: Size, ratio: number): void {
+    const changed = backing.width !== this.backing.width || backing.height !== this.backing.height || css.width !== this.css.width || css.height !== this.css.height;
+    this.backing = backing;
+    this.css = css;
+    this.ratio = ratio;
+    this.renderer.resize(backing.width, backing.height);
+    if (!changed || css.width <= 0 || css.height <= 0) return;
+    this.sendViewport();
+    this.video.reset();
+    this.images.reset();
+    this.send({ type: 'request_keyframe', reason: 'viewport resized' });
+  }
+
+  private receive(data: ArrayBuffer | string): void {
+    const receivedMs = performance.now();
+    if (typeof data === 'string') return this.control(data);
+    this.stats.received(data.byteLength);
+    let envelope;
+    try {
+      envelope = unpackEnvelope(data);
+    } catch (error) {
+      post({ type: 'error', message: `bad frame: ${String(error)}` });
+      return;
+    }
+    const h = envelope.header;
+    if (typeof h.pixel_ratio === 'number') this.pixelRatio = h.pixel_ratio;
+    // Each binary header decides its decoder, whatever config said (§5).
+    if (h.type === 'video_chunk') {
+      this.stats.codec = String(h.codec);
+      this.video.chunk(h as VideoChunkHeader, envelope.payload, receivedMs);
+    } else if (h.type === 'image_frame') {
+      this.images.frame(h as ImageFrameHeader, envelope.payload, receivedMs);
+    }
+  }
+
+  private control(text: string): void {
+    let m: unknown;
+    try {
+      m = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (!isObject(m)) return;
+    if (m.type === 'config') {
+      const config = m as unknown as ConfigMessage;
+      if (typeof config.pixel_ratio === 'number') this.pixelRatio = config.pixel_ratio;
+      if (config.color?.primaries === 'display-p3') this.renderer.useColorSpace('display-p3');
+      this.stats.transport = config.transport;
+      this.state('negotiated');
+      post({ type: 'config', config });
+    } else if (m.type === 'stats') {
+      this.stats.server = {
+        ...(typeof m.rtt_ms === 'number' ? { rttMs: m.rtt_ms } : {}),
+        ...(typeof m.dropped === 'number' ? { dropped: m.dropped } : {}),
+        ...(typeof m.target_bitrate === 'number' ? { targetBitrate: m.target_bitrate } : {}),
+        ...(typeof m.target_fps === 'number' ? { targetFps: m.target_fps } : {}),
+      };
+    } else if (m.type === 'set_quality') {
+      this.stats.server = {
+        ...this.stats.server,
+        ...(typeof m.bitrate === 'number' ? { targetBitrate: m.bitrate } : {}),
+        ...(typeof m.fps === 'number' ? { targetFps: m.fps } : {}),
+      };
+    }
+  }
+
+  private draw(source: CanvasImageSource, width: number, height: number, h: { seq: number; timestampUs: number; receivedMs: number }): void {
+    this.renderer.draw(source, width, height);
+    this.stats.drew(performance.now() - h.receivedMs);
+    post({ type: 'drawn', width, height, pixelRatio: this.pixelRatio, seq: h.seq, timestampUs: h.timestampUs });
+  }
+
+  /** The last rung of the ladder: reconnect advertising images only. */
+  private fallBackToImages(reason: string): void {
+    post({ type: 'error', message: `${reason}; reconnecting with images only` });
+    this.imageOnly = true;
+    const old = this.ws;
+    this.ws = undefined;
+    old?.close(1000, 'falling back to images');
+    void this.connect();
+  }
+
+  event(event: object): void {
+    this.send({ type: 'event', event });
+  }
+
+  setFit(fit: InitMessage['fit'], background: string): void {
+    this.renderer.fit = fit;
+    this.renderer.background = background;
+  }
+
+  snapshot(id: number): void {
+    const img = this.renderer.snapshot();
+    post({ type: 'snapshot', id, width: img.width, height: img.height, data: img.data }, [img.data.buffer]);
+  }
+
+  stallDecoder(): void {
+    this.video.stalled = true;
+  }
+
+  close(): void {
+    clearInterval(this.statsTimer);
+    this.video.dispose();
+    this.images.reset();
+    const ws = this.ws;
+    this.ws = undefined;
+    ws?.close(1000, 'view disposed');
+    this.state('closed', 1000, 'view disposed');
+  }
+}
+
+let connection: Connection | undefined;
+
+scope.onmessage = (e: MessageEvent<ToWorker>) => {
+  const m = e.data;
+  if (m.type === 'init') {
+    connection = new Connection(m);
+    return;
+  }
+  if (!connection) return;
+  switch (m.type) {
+    case 'resize':
+      return connection.resize(m.backing, m.css, m.ratio);
+    case 'fit':
+      return connection.setFit(m.fit, m.background);
+    case 'event':
+      return connection.event(m.event);
+    case 'snapshot':
+      return connection.snapshot(m.id);
+    case 'stall-decoder':
+      return connection.stallDecoder();
+    case 'close':
+      connection.close();
+      connection = undefined;
+  }
+};
