@@ -18,6 +18,7 @@ esbuild.buildSync({
     rfbcast: join(src, 'index.ts'),
     'rfbcast-worker': join(src, 'worker.ts'),
     page: join(src, 'page.ts'),
+    demo: join(src, 'demo.ts'),
   },
   outdir: out,
   bundle: true,

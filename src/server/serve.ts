@@ -35,10 +35,15 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
   return hub;
 }
 
-/** Mounts a hub on an existing HTTP server under `path` (e.g. '/rfb'). */
-export function attach(server: Server, options: HubOptions & { path?: string } = {}): Hub {
+/**
+ * Mounts a hub on an existing HTTP server under `path` (e.g. '/rfb'). With
+ * `sideChannel: false` it only takes WebSocket upgrades; call
+ * `hub.handleRequest(req, res)` from your own request handler to serve the
+ * side channel and the viewer files where you like.
+ */
+export function attach(server: Server, options: HubOptions & { sideChannel?: boolean } = {}): Hub {
   const hub = new Hub(options);
-  hub.attachTo(server);
+  hub.attachTo(server, options.sideChannel ?? true);
   const address = server.address();
   if (address && typeof address === 'object') hub.setAddress(address.address, address.port);
   else server.once('listening', () => {

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+/**
+ * The rfbcast command: doctor, benchmark, demo, serve. `--help` on each.
+ */
+import 'reflect-metadata';
+
+import { Command, Option } from 'commander';
+
+import '../index';
+import { benchmark, TIMING_METHOD } from './benchmark';
+import { demoCommand } from './demo-command';
+import { doctor, formatDoctor } from './doctor';
+import { serveCommand } from './serve-command';
+import { parseBitrate, parsePositiveInt, parseSize, parseSizes } from './sizes';
+import { PATTERN_NAMES } from '../scenes/patterns';
+
+const program = new Command();
+program.name('rfbcast').description('Render frames in Node.js, view and drive them live in a browser.').showHelpAfterError();
+
+program
+  .command('doctor')
+  .description('show the platform, the native addon build features, every backend with its status and reason, and the recommendation order')
+  .option('--json', 'print JSON')
+  .action(async (o: { json?: boolean }) => {
+    const report = await doctor();
+    process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatDoctor(report)}\n`);
+  });
+
+program
+  .command('benchmark')
+  .description('encode the same animated frames with every backend and report time, size, bitrate and PSNR')
+  .option('--sizes <list>', 'comma-separated sizes', parseSizes, [[1280, 720], [1920, 1080]])
+  .option('--frames <n>', 'frames per size and backend', parsePositiveInt, 120)
+  .option('--fps <n>', 'frame rate for bitrate and GOP', parsePositiveInt, 30)
+  .option('--bitrate <rate>', 'H.264 target bitrate, e.g. 8M', parseBitrate, 8_000_000)
+  .addOption(new Option('--pattern <name>', 'test pattern').choices(PATTERN_NAMES).default('gradient'))
+  .option('--jpeg-quality <q>', 'JPEG quality 1-100', parsePositiveInt, 80)
+  .option('--backends <list>', 'comma-separated: libx264, vtenc, image:jpeg, image:png, image:webp (default: all available)', (v: string) => v.split(','))
+  .option('--json', 'print JSON')
+  .addHelpText('after', `\nTiming: ${TIMING_METHOD}\nPSNR: the output is decoded back with ffmpeg and compared with the source frames ("n/a" without ffmpeg).`)
+  .action(async (o: { sizes: Array<[number, number]>; frames: number; fps: number; bitrate: number; pattern: string; jpegQuality: number; backends?: string[]; json?: boolean }) => {
+    const rows = await benchmark({ ...o, progress: true });
+    if (o.json) {
+      process.stdout.write(`${JSON.stringify({ command: 'benchmark', pattern: o.pattern, fps: o.fps, bitrate: o.bitrate, timing: TIMING_METHOD, rows }, null, 2)}\n`);
+      return;
+    }
+    process.stdout.write(`${'size'.padEnd(10)} ${'backend'.padEnd(12)} ${'median ms'.padStart(9)} ${'p95 ms'.padStart(8)} ${'KB/frame'.padStart(9)} ${'Mbit/s'.padStart(8)} ${'PSNR dB'.padStart(8)}\n`);
+    for (const r of rows) {
+      process.stdout.write(
+        `${r.size.padEnd(10)} ${r.backend.padEnd(12)} ${r.encodeMsMedian.toFixed(2).padStart(9)} ${r.encodeMsP95.toFixed(2).padStart(8)} ${r.kbPerFrame.toFixed(1).padStart(9)} ${r.mbps.toFixed(2).padStart(8)} ${(r.psnrDb === null ? 'n/a' : r.psnrDb.toFixed(2)).padStart(8)}\n`,
+      );
+    }
+  });
+
+program
+  .command('demo')
+  .description('serve built-in scenes with a demo page to switch scene, backend, bitrate, fps and size live')
+  .option('--port <n>', 'port', parsePositiveInt, 8765)
+  .option('--host <host>', 'address to bind', '127.0.0.1')
+  .option('--size <WxH>', 'initial size', parseSize, [960, 540])
+  .option('--fps <n>', 'frame rate', parsePositiveInt, 30)
+  .option('--open', 'open the page in a browser')
+  .action((o: { port: number; host: string; size: [number, number]; fps: number; open?: boolean }) => demoCommand({ ...o, open: o.open ?? false }));
+
+program
+  .command('serve')
+  .description('a headless test-pattern server for integration tests and third-party clients')
+  .addOption(new Option('--pattern <name>', 'test pattern').choices(PATTERN_NAMES).default('test_card'))
+  .option('--port <n>', 'port (0 picks a free one)', (v: string) => (v === '0' ? 0 : parsePositiveInt(v)), 8765)
+  .option('--host <host>', 'address to bind', '127.0.0.1')
+  .option('--size <WxH>', 'frame size', parseSize, [1280, 720])
+  .option('--fps <n>', 'frame rate', parsePositiveInt, 30)
+  .option('--record-events', 'keep input events for GET /recorded-events')
+  .option('--gpu', 'require a hardware H.264 encoder')
+  .option('--backend <name>', 'the H.264 backend')
+  .action((o: { pattern: string; port: number; host: string; size: [number, number]; fps: number; recordEvents?: boolean; gpu?: boolean; backend?: string }) =>
+    serveCommand({ ...o, recordEvents: o.recordEvents ?? false, gpu: o.gpu ?? false }),
+  );
+
+program.parseAsync().catch((error: unknown) => {
+  process.stderr.write(`rfbcast: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

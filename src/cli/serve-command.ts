@@ -1,0 +1,51 @@
+/**
+ * `rfbcast serve`: a headless test-pattern server for integration tests and
+ * third-party clients.
+ */
+import { PATTERNS } from '../scenes/patterns';
+import { serve } from '../server/serve';
+import { ScenePublisher } from './publisher';
+
+export interface ServeCommandOptions {
+  pattern: string;
+  port: number;
+  host: string;
+  size: [number, number];
+  fps: number;
+  recordEvents: boolean;
+  gpu: boolean;
+  backend?: string;
+}
+
+export async function serveCommand(o: ServeCommandOptions): Promise<void> {
+  const scene = PATTERNS[o.pattern];
+  if (!scene) throw new Error(`unknown pattern '${o.pattern}' (expected ${Object.keys(PATTERNS).join(', ')})`);
+  const [width, height] = o.size;
+  const display = await serve(width, height, {
+    port: o.port,
+    host: o.host,
+    fps: o.fps,
+    gpu: o.gpu,
+    recordEvents: o.recordEvents,
+    ...(o.backend ? { backend: o.backend } : {}),
+  });
+  const publisher = new ScenePublisher(display, scene, width, height, o.fps);
+  publisher.start();
+  process.stdout.write(`rfbcast: serving ${o.pattern} ${width}x${height} at ${display.url} (viewer: ${display.url.replace(/^ws/, 'http').replace(/default$/, '')})\n`);
+  await untilSignal();
+  publisher.stop();
+  await display.close();
+}
+
+/** Resolves on SIGINT or SIGTERM. */
+export function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}
