@@ -48,7 +48,8 @@
           "link_settings": {
             "libraries": [
               "-framework VideoToolbox", "-framework CoreMedia", "-framework CoreVideo",
-              "-framework CoreFoundation", "-framework IOSurface", "-framework Metal", "-framework Foundation"
+              "-framework CoreFoundation", "-framework IOSurface", "-framework Metal", "-framework Foundation",
+              "-lobjc"
             ]
           }
         }],

@@ -4,6 +4,8 @@
 // every pixel. metalRgbToNv12 and metalToRgb: the conversions, on the pool.
 #include "metal_napi.h"
 
+#include "metal_frame_arg.h"
+
 #include <cstring>
 #include <memory>
 #include <stdexcept>

@@ -16,7 +16,7 @@
 
 #include "../common/live_count.h"
 #include "../common/napi_util.h"
-#include "metal_napi.h"
+#include "metal_frame_arg.h"
 #include "vt_session.h"
 
 namespace rfb {
