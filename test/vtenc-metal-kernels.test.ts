@@ -11,6 +11,8 @@ import { join } from 'node:path';
 
 import { convertFrameSync, createFrame, type HostFrame } from 'rfbcast';
 
+import { METAL_PATTERN_ENTRY, METAL_PATTERN_SOURCE } from '../src/scenes/metal-pattern';
+import { movingPattern } from '../src/scenes/patterns';
 import { randomBytes, refRgb } from './helpers/yuv-reference';
 
 const root = join(__dirname, '..');
@@ -25,6 +27,7 @@ struct uint2 { uint x, y; };
 namespace metal {
 inline float clamp(float v, float lo, float hi) { return v < lo ? lo : v > hi ? hi : v; }
 inline float floor(float v) { return std::floor(v); }
+inline uint max(uint a, uint b) { return a > b ? a : b; }
 }
 #define kernel
 #define device
@@ -64,18 +67,43 @@ int main(int argc, char** argv) {
 }
 `;
 
+// Runs the pattern kernel over a width x height frame with stride and params[0] = index.
+const PATTERN_DRIVER = `#include <cstdio>
+#include <cstdlib>
+#include <vector>
+#include "pattern.cpp"
+int main(int, char** argv) {
+  FrameInfo f{uint(atoi(argv[1])), uint(atoi(argv[2])), uint(atoi(argv[3]))};
+  float params[1] = {float(atoi(argv[4]))};
+  std::vector<uchar> out(size_t(f.stride) * f.height, 0xEE);
+  for (uint y = 0; y < f.height + 2; ++y)
+    for (uint x = 0; x < f.width + 2; ++x) ${METAL_PATTERN_ENTRY}(out.data(), f, params, uint2{x, y});
+  fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
+}
+`;
+
 let dir: string;
 let binary: string;
+let patternBinary: string;
+
+function compile(driver: string, output: string): void {
+  const cc = spawnSync('c++', ['-std=c++17', '-O1', '-Wall', '-Wextra', '-Werror', '-Wno-attributes',
+    `-I${dir}`, `-I${join(root, 'native/vtenc')}`, join(dir, driver), '-o', output]);
+  if (cc.status !== 0) throw new Error(`Metal source does not compile as C++:\n${cc.stderr.toString()}`);
+}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'rfbcast-msl-'));
   writeFileSync(join(dir, 'metal_stdlib'), SHIM);
   writeFileSync(join(dir, 'kernels.cpp'), source);
   writeFileSync(join(dir, 'driver.cpp'), DRIVER);
+  writeFileSync(join(dir, 'pattern.cpp'), METAL_PATTERN_SOURCE);
+  writeFileSync(join(dir, 'pattern-driver.cpp'), PATTERN_DRIVER);
   binary = join(dir, 'kernels');
-  const cc = spawnSync('c++', ['-std=c++17', '-O1', '-Wall', '-Wextra', '-Werror', '-Wno-attributes',
-    `-I${dir}`, `-I${join(root, 'native/vtenc')}`, join(dir, 'driver.cpp'), '-o', binary]);
-  if (cc.status !== 0) throw new Error(`the Metal kernels do not compile as C++:\n${cc.stderr.toString()}`);
+  patternBinary = join(dir, 'pattern');
+  compile('driver.cpp', binary);
+  compile('pattern-driver.cpp', patternBinary);
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -129,6 +157,16 @@ describe('Metal kernels, run on the CPU', () => {
         const p = src.subarray(y * stride + x * 4, y * stride + x * 4 + 4);
         expect([...rgb24.subarray((y * w + x) * 3, (y * w + x) * 3 + 3)]).toEqual([p[2], p[1], p[0]]);
         expect([...rgba.subarray((y * w + x) * 4, (y * w + x) * 4 + 4)]).toEqual([...p]);
+      }
+    }
+  });
+
+  it('the scene kernel draws exactly movingPattern (what the fake kernel stands in for)', () => {
+    for (const [w, h, stride, index] of [[96, 64, 448, 7], [33, 17, 132, 40]]) {
+      const r = spawnSync(patternBinary, [w, h, stride, index].map(String), { maxBuffer: 1 << 24 });
+      const want = movingPattern(w, h, index);
+      for (let y = 0; y < h; y++) {
+        expect(r.stdout.subarray(y * stride, y * stride + w * 4).equals(Buffer.from(want.subarray(y * w * 4, (y + 1) * w * 4)))).toBe(true);
       }
     }
   });
