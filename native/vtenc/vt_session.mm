@@ -51,7 +51,9 @@ struct VtSession::Impl {
   std::vector<std::vector<uint8_t>> parameterSets;  // SPS (patched) then PPS of lastFormat
   int nalLengthSize = 4;
 
-  ~Impl() {
+  ~Impl() { invalidate(); }
+
+  void invalidate() {
     if (session) {
       VTCompressionSessionCompleteFrames(session, kCMTimeInvalid);
       VTCompressionSessionInvalidate(session);
@@ -151,14 +153,20 @@ struct VtSession::Impl {
     }
   }
 
+  // Low-latency rate control appeared in macOS 11.3 and not every encoder
+  // offers it (or accepts every setting below with it); without it the
+  // session is still real-time and reorder-free.
   void configure() {
-    // Low-latency rate control appeared in macOS 11.3 and not every encoder
-    // offers it; without it the session is still real-time and reorder-free.
     try {
-      open(true);
+      configure(true);
     } catch (const VtError&) {
-      open(false);
+      invalidate();
+      configure(false);
     }
+  }
+
+  void configure(bool lowLatency) {
+    open(lowLatency);
     setProperty(kVTCompressionPropertyKey_RealTime, kCFBooleanTrue, false);
     setProperty(kVTCompressionPropertyKey_AllowFrameReordering, kCFBooleanFalse, true);
     setProperty(kVTCompressionPropertyKey_ProfileLevel, kVTProfileLevel_H264_Baseline_AutoLevel, true);
