@@ -102,13 +102,16 @@ function spsWithoutVui(traced: Record<string, number>): Uint8Array {
   return out;
 }
 
+/** What every SPS rfbcast sends must say (PROTOCOL.md §11.1). */
+const NO_REORDERING = { bitstream_restriction_flag: 1, max_num_reorder_frames: 0 };
+
 describe('SPS VUI patching (PROTOCOL.md §11.1, §13.3)', () => {
   const baseline = x264Stream({ width: 320, height: 240, frames: 8, params: 'keyint=4' });
   const reference = frameMd5s(baseline);
 
   it('leaves an SPS that already conforms byte for byte unchanged', () => {
     const sps = firstSps(baseline);
-    expect(spsFields(baseline)).toMatchObject({ bitstream_restriction_flag: 1, max_num_reorder_frames: 0 });
+    expect(spsFields(baseline)).toMatchObject(NO_REORDERING);
     expect(Buffer.compare(native.h264PatchSps(sps), Buffer.from(sps))).toBe(0);
   });
 
@@ -117,14 +120,13 @@ describe('SPS VUI patching (PROTOCOL.md §11.1, §13.3)', () => {
     const patched = withSps(baseline, (sps) => native.h264PatchSps(sps, 12, 13));
     const after = spsFields(patched);
     expect(after).toMatchObject({
+      ...NO_REORDERING,
       video_signal_type_present_flag: 1,
       video_full_range_flag: 0,
       colour_description_present_flag: 1,
       colour_primaries: 12,
       transfer_characteristics: 13,
       matrix_coefficients: 6,
-      bitstream_restriction_flag: 1,
-      max_num_reorder_frames: 0,
     });
     for (const name of ['profile_idc', 'level_idc', 'pic_width_in_mbs_minus1', 'num_units_in_tick', 'time_scale',
       'aspect_ratio_idc', 'max_dec_frame_buffering', 'log2_max_mv_length_horizontal']) {
@@ -140,12 +142,11 @@ describe('SPS VUI patching (PROTOCOL.md §11.1, §13.3)', () => {
     const patched = withSps(bare, (sps) => native.h264PatchSps(sps));
     const fields = spsFields(patched);
     expect(fields).toMatchObject({
+      ...NO_REORDERING,
       vui_parameters_present_flag: 1,
       aspect_ratio_info_present_flag: 0,
       video_signal_type_present_flag: 0,
       timing_info_present_flag: 0,
-      bitstream_restriction_flag: 1,
-      max_num_reorder_frames: 0,
       max_dec_frame_buffering: fields.max_num_ref_frames,
       log2_max_mv_length_horizontal: 16,
     });
