@@ -19,7 +19,13 @@
         "native/convert/rgb_to_yuv.cc",
         "native/convert/yuv_to_rgb.cc",
         "native/convert/convert.cc",
-        "native/convert/convert_napi.cc"
+        "native/convert/convert_napi.cc",
+        "native/h264/bit_io.cc",
+        "native/h264/sps_vui.cc",
+        "native/h264/avcc.cc",
+        "native/h264/h264_napi.cc",
+        "native/vtenc/nv12_input.cc",
+        "native/vtenc/nv12_input_napi.cc"
       ],
       "cflags_cc": ["-std=c++17", "-O3", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers"],
       "cflags_cc!": ["-std=gnu++17", "-std=gnu++20"],
@@ -30,6 +36,23 @@
         "OTHER_CFLAGS": ["-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers"]
       },
       "conditions": [
+        ["OS=='mac'", {
+          "sources": [
+            "native/vtenc/vt_session.mm",
+            "native/vtenc/vt_napi.mm",
+            "native/vtenc/metal_device.mm",
+            "native/vtenc/metal_napi.mm"
+          ],
+          "defines": ["RFB_HAVE_VTENC", "RFB_HAVE_METAL"],
+          "xcode_settings": { "CLANG_ENABLE_OBJC_ARC": "YES" },
+          "link_settings": {
+            "libraries": [
+              "-framework VideoToolbox", "-framework CoreMedia", "-framework CoreVideo",
+              "-framework CoreFoundation", "-framework IOSurface", "-framework Metal", "-framework Foundation",
+              "-lobjc"
+            ]
+          }
+        }],
         ["have_yuv==1", {
           "defines": ["RFB_HAVE_YUV"],
           "include_dirs": ["<!@(sh native/lib.sh include yuv)"],

@@ -24,6 +24,9 @@ export interface BenchArgs {
 
 export type Suite = (args: BenchArgs) => Promise<BenchRow[]>;
 
+/** Thrown by a suite that cannot run on this machine; the report then has no rows and says why. */
+export class SuiteSkipped extends Error {}
+
 const round = (v: number) => Math.round(v * 1000) / 1000;
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -56,11 +59,13 @@ export function progress(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
 }
 
-export function report(suite: string, rows: BenchRow[], json: boolean): void {
+export function report(suite: string, rows: BenchRow[], json: boolean, skipped?: string): void {
   if (json) {
-    process.stdout.write(`${JSON.stringify({ suite, node: process.version, cpus: cpus().length, rows }, null, 2)}\n`);
+    const out = { suite, node: process.version, cpus: cpus().length, rows, ...(skipped ? { skipped } : {}) };
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return;
   }
+  if (skipped) process.stdout.write(`${suite}: skipped: ${skipped}\n`);
   for (const r of rows) {
     const extras = Object.entries(r)
       .filter(([k]) => !['case', 'impl', 'width', 'height', 'frames', 'medianMs', 'p95Ms'].includes(k))

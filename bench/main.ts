@@ -5,10 +5,12 @@
 import 'reflect-metadata';
 
 import { conversionSuite } from './conversion';
-import { type BenchArgs, report, type Suite } from './harness';
+import { type BenchArgs, report, type Suite, SuiteSkipped } from './harness';
+import { vtencSuite } from './vtenc';
 
 const SUITES: Record<string, Suite> = {
   conversion: conversionSuite,
+  vtenc: vtencSuite,
 };
 
 function parseArgs(argv: string[]): { suite: string; args: BenchArgs } {
@@ -33,8 +35,12 @@ async function main(): Promise<void> {
     process.stderr.write(`usage: npm run bench -- <${Object.keys(SUITES).join('|')}> [--json] [--frames N] [--sizes WxH,...]\n`);
     process.exit(2);
   }
-  const rows = await run(args);
-  report(suite, rows, args.json);
+  try {
+    report(suite, await run(args), args.json);
+  } catch (error) {
+    if (!(error instanceof SuiteSkipped)) throw error;
+    report(suite, [], args.json, error.message);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -4,6 +4,14 @@
 
 #include "common/live_count.h"
 #include "convert/convert_napi.h"
+#include "h264/h264_napi.h"
+#include "vtenc/nv12_input_napi.h"
+#ifdef RFB_HAVE_VTENC
+#include "vtenc/vt_napi.h"
+#endif
+#ifdef RFB_HAVE_METAL
+#include "vtenc/metal_napi.h"
+#endif
 
 namespace rfb {
 std::atomic<int>& liveEncoderCount() {
@@ -64,6 +72,14 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("features", Napi::Function::New(env, Features, "features"));
   exports.Set("liveEncoders", Napi::Function::New(env, LiveEncoders, "liveEncoders"));
   rfb::InitConvert(env, exports);
+  rfb::InitH264(env, exports);
+  rfb::InitNv12Input(env, exports);
+#ifdef RFB_HAVE_VTENC
+  rfb::InitVtenc(env, exports);
+#endif
+#ifdef RFB_HAVE_METAL
+  rfb::InitMetal(env, exports);
+#endif
   return exports;
 }
 

@@ -5,9 +5,13 @@
 import 'reflect-metadata';
 
 import { registerBuiltinBackends } from './backends/builtins';
+import { Metal } from './backends/vtenc/metal';
 import { rootContainer } from './core/container';
 
 registerBuiltinBackends(rootContainer);
+
+/** Metal frames and GPU conversion of the process-wide container (available on macOS only). */
+export const metal: Metal = rootContainer.resolve(Metal);
 
 export * from './core/errors';
 export * from './core/pixel-format';
@@ -45,3 +49,23 @@ export {
 export { ClockToken, systemClock, type Clock, type Timer } from './server/clock';
 export { DisplayClosedError, SwitchError, UnknownViewerError } from './server/errors';
 export type { InputEvent, PointerEvent, WheelEvent, KeyEvent, ResizeInputEvent } from './wire';
+export { VtencBackend } from './backends/vtenc/backend';
+export { VtencEncoder, type VtTimings } from './backends/vtenc/encoder';
+export { Metal, type MetalFrame, type MetalFrameInit, type MetalKernel, type MetalPixelFormat } from './backends/vtenc/metal';
+export {
+  VtBindingToken,
+  MetalBindingToken,
+  HostPlatformToken,
+  type VtBinding,
+  type VtEncoderOptions,
+  type VtStep,
+  type VtUnit,
+  type VtProbe,
+  type NativeVtEncoder,
+  type MetalBinding,
+  type MetalFrameHandle,
+  type NativeMetalKernel,
+} from './backends/vtenc/binding';
+export { HostFrameAdapter, type HostFrameAdapterOptions } from './adapters/host-frame-adapter';
+export { MetalHostFrameAdapter } from './adapters/metal-host-frame-adapter';
+export { FrameDownloadToken, type FrameDownload } from './adapters/download';

@@ -6,9 +6,8 @@
  */
 import type { DependencyContainer } from 'tsyringe';
 
-import { BackendToken } from '../core/tokens';
+import { registerVtenc } from './vtenc/register';
 
 export function registerBuiltinBackends(c: DependencyContainer): void {
-  void c;
-  void BackendToken;
+  registerVtenc(c);
 }

@@ -1,0 +1,239 @@
+/**
+ * One VideoToolbox H.264 encoder (one per viewer). Frames go to the native
+ * session in order, one native call at a time; each frame's promise resolves
+ * with that frame's access unit, matched by submission order and seq.
+ *
+ * With `pipelineDepth` k > 0 up to k frames stay inside VideoToolbox while
+ * more are submitted, so a caller that keeps several encodes outstanding
+ * overlaps them. When no further frame is waiting the encoder completes what
+ * is in flight, so a caller that awaits each encode is never left hanging.
+ * (VideoToolbox already works on several frames per step internally, so this
+ * is correct but not faster: see docs/macos.md.)
+ */
+import { vuiColor } from '../../core/color';
+import type { EncodedPayload, EncodeOptions, EncoderBackend, EncoderOptions } from '../../core/encoder';
+import { ConfigError, EncoderClosedError, EncoderError, FrameError } from '../../core/errors';
+import { createFrame, type HostFrame, MAX_DIMENSION, type RawFrame } from '../../core/frame';
+import { codecStringOf } from '../h264';
+import type { NativeVtEncoder, VtBinding, VtEncoderOptions, VtStep, VtUnit } from './binding';
+import type { Metal, MetalFrame } from './metal';
+
+export const DEFAULT_BITRATE = 12_000_000;
+export const DEFAULT_FPS = 30;
+export const MAX_PIPELINE_DEPTH = 16;
+
+/** The last frame's time per stage, in milliseconds (for benchmarks). */
+export interface VtTimings {
+  gpuConvertMs: number;
+  copyMs: number;
+  encodeMs: number;
+}
+
+interface Pending {
+  seq: number;
+  timestampUs: number;
+  resolve(payloads: EncodedPayload[]): void;
+  reject(error: Error): void;
+}
+
+function positiveInteger(name: string, value: unknown, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > max) {
+    throw new ConfigError(`vtenc: ${name} must be an integer from 1 to ${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Native options from the registry's EncoderOptions; every problem is a ConfigError. */
+export function nativeOptions(options: EncoderOptions): VtEncoderOptions {
+  const { width, height } = options;
+  for (const [name, v] of [['width', width], ['height', height]] as const) {
+    positiveInteger(name, v, 0, MAX_DIMENSION);
+    if (v % 2 !== 0) throw new ConfigError(`vtenc: ${name} must be even (H.264 4:2:0), got ${v}`);
+  }
+  const fps = positiveInteger('fps', options.fps, DEFAULT_FPS, 240);
+  const depth = options.pipelineDepth === 0 ? 0 : positiveInteger('pipelineDepth', options.pipelineDepth, 0, MAX_PIPELINE_DEPTH);
+  const vui = vuiColor(options.color);
+  return {
+    width,
+    height,
+    fps,
+    bitrate: positiveInteger('bitrate', options.bitrate, DEFAULT_BITRATE, 2_000_000_000),
+    // PROTOCOL.md §9.2: an IDR every fps frames unless told otherwise.
+    gop: positiveInteger('gop', options.gop, fps),
+    pipelineDepth: depth,
+    ...(vui ? { primaries: vui.primaries, transfer: vui.transfer } : {}),
+  };
+}
+
+export class VtencEncoder implements EncoderBackend {
+  readonly transport = 'video' as const;
+  readonly width: number;
+  readonly height: number;
+  readonly timings: VtTimings = { gpuConvertMs: 0, copyMs: 0, encodeMs: 0 };
+  private latestCodec?: string;
+  private readonly durationUs: number;
+  private readonly native: NativeVtEncoder;
+  /** Frames submitted to the native session whose units have not come back, oldest first. */
+  private readonly inFlight: Pending[] = [];
+  private tail: Promise<void> = Promise.resolve();
+  private waiting = 0;
+  private closing?: Promise<void>;
+  /** Set when a native call failed: the session's state is unknown, so it takes no more frames. */
+  private failure?: EncoderError;
+  private scratch?: MetalFrame;
+
+  constructor(
+    binding: VtBinding,
+    private readonly metal: Metal,
+    options: VtEncoderOptions,
+  ) {
+    this.width = options.width;
+    this.height = options.height;
+    this.durationUs = Math.floor(1_000_000 / options.fps);
+    this.native = new binding.VtEncoder(options);
+  }
+
+  /** The codec string of the latest SPS emitted (PROTOCOL.md §11.2); undefined before the first keyframe. */
+  get codec(): string | undefined {
+    return this.latestCodec;
+  }
+
+  /** Opens the VideoToolbox session, so a refused configuration fails here rather than on the first frame. */
+  async open(): Promise<void> {
+    try {
+      await this.run(() => this.native.open());
+    } catch (cause) {
+      const message = cause instanceof Error ? cause.message : String(cause);
+      throw new EncoderError(`vtenc: could not open a VideoToolbox session: ${message}`, { cause });
+    }
+  }
+
+  encode(frame: RawFrame, options: EncodeOptions): Promise<EncodedPayload[]> {
+    if (this.closing) return Promise.reject(new EncoderClosedError('vtenc encoder'));
+    let input: () => Promise<VtStep>;
+    try {
+      input = this.submission(frame, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<EncodedPayload[]>((resolve, reject) => {
+      const pending: Pending = { seq: options.seq, timestampUs: options.timestampUs, resolve, reject };
+      this.waiting++;
+      void this.run(async () => {
+        this.waiting--;
+        if (this.failure) return reject(this.failure);
+        this.inFlight.push(pending);
+        await this.call(input);
+        // Nobody is queued behind this frame: complete what is in flight now.
+        if (this.waiting === 0 && this.inFlight.length > 0) await this.call(() => this.native.flush());
+      });
+    });
+  }
+
+  /** Every frame resolves through its own encode() promise, so there is nothing left to return. */
+  async flush(): Promise<EncodedPayload[]> {
+    if (this.closing) throw new EncoderClosedError('vtenc encoder');
+    await this.run(async () => {
+      if (this.inFlight.length > 0) await this.call(() => this.native.flush());
+    });
+    return [];
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.run(async () => {
+      this.native.close();
+    });
+    return this.closing;
+  }
+
+  /** Validates the frame now and returns the native call that submits it. */
+  private submission(frame: RawFrame, options: EncodeOptions): () => Promise<VtStep> {
+    if (!Number.isSafeInteger(options.seq) || options.seq < 0) {
+      throw new EncoderError(`vtenc: seq must be a non-negative integer, got ${String(options.seq)}`);
+    }
+    if (frame.width !== this.width || frame.height !== this.height) {
+      throw new FrameError(
+        `vtenc: frame is ${frame.width}x${frame.height} but this encoder was built for ${this.width}x${this.height}; rebuild it`,
+      );
+    }
+    const force = options.forceKeyframe === true;
+    if (frame.memory === 'metal') return this.metalSubmission(frame, force, options.seq);
+    if (frame.memory !== 'host') throw new FrameError(`vtenc takes host or metal frames, not ${frame.memory} frames`);
+    const host = createFrame(frame as HostFrame) as HostFrame;
+    return () => {
+      this.timings.gpuConvertMs = 0;
+      return this.native.encode(host.data, host.pixelFormat, host.width, host.height, host.stride, force, options.seq);
+    };
+  }
+
+  private metalSubmission(frame: RawFrame, force: boolean, seq: number): () => Promise<VtStep> {
+    if (!this.metal.isMetalFrame(frame)) throw new FrameError('vtenc: a metal frame needs a MetalFrame handle as its data');
+    if (frame.pixelFormat === 'nv12') {
+      return () => {
+        this.timings.gpuConvertMs = 0;
+        return this.native.encodeMetal(frame.data, force, seq);
+      };
+    }
+    return async () => {
+      this.scratch ??= this.metal.frame({ width: this.width, height: this.height, pixelFormat: 'nv12' });
+      this.timings.gpuConvertMs = await this.metal.convertToNv12(frame, this.scratch);
+      return this.native.encodeMetal(this.scratch.data, force, seq);
+    };
+  }
+
+  /** One native call; a failure leaves the session in an unknown state, so it fails the encoder. */
+  private async call(native: () => Promise<VtStep>): Promise<void> {
+    try {
+      this.deliver(await native());
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** Hands each unit to the frame it belongs to: units come back in submission order. */
+  private deliver(step: VtStep): void {
+    this.timings.copyMs = step.copyMs;
+    this.timings.encodeMs = step.encodeMs;
+    for (const unit of step.units) {
+      const pending = this.inFlight.shift();
+      if (!pending || pending.seq !== unit.seq) {
+        const error = new EncoderError(`vtenc: got a unit for seq ${unit.seq}, expected ${pending?.seq ?? 'none'}`);
+        pending?.reject(error);
+        this.fail(error);
+        return;
+      }
+      if (unit.error) pending.reject(new EncoderError(`vtenc: ${unit.error}`));
+      else pending.resolve(unit.data.length > 0 ? [this.payload(unit, pending)] : []);
+    }
+  }
+
+  private payload(unit: VtUnit, pending: Pending): EncodedPayload {
+    if (unit.keyframe) this.latestCodec = codecStringOf(unit.data) ?? this.latestCodec;
+    return {
+      data: unit.data,
+      keyframe: unit.keyframe,
+      seq: pending.seq,
+      timestampUs: pending.timestampUs,
+      ...(this.latestCodec ? { codec: this.latestCodec } : {}),
+      durationUs: this.durationUs,
+    };
+  }
+
+  private fail(cause: unknown): void {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    this.failure ??=
+      cause instanceof EncoderError ? cause : new EncoderError(`vtenc: ${message}; rebuild the encoder`, { cause });
+    for (const pending of this.inFlight.splice(0)) pending.reject(this.failure);
+  }
+
+  /** Runs `step` after every earlier one: the native encoder never sees two calls at once. */
+  private run<T>(step: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(step);
+    this.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+}
