@@ -11,7 +11,7 @@ import { benchmark, TIMING_METHOD } from './benchmark';
 import { demoCommand } from './demo-command';
 import { doctor, formatDoctor } from './doctor';
 import { serveCommand } from './serve-command';
-import { parseBitrate, parsePositiveInt, parseSize, parseSizes } from './sizes';
+import { parseBitrate, parsePort, parsePositiveInt, parseSize, parseSizes } from './sizes';
 import { PATTERN_NAMES } from '../scenes/patterns';
 
 const program = new Command();
@@ -55,7 +55,7 @@ program
 program
   .command('demo')
   .description('serve built-in scenes with a demo page to switch scene, backend, bitrate, fps and size live')
-  .option('--port <n>', 'port', parsePositiveInt, 8765)
+  .option('--port <n>', 'port (0 picks a free one)', parsePort, 8765)
   .option('--host <host>', 'address to bind', '127.0.0.1')
   .option('--size <WxH>', 'initial size', parseSize, [960, 540])
   .option('--fps <n>', 'frame rate', parsePositiveInt, 30)
@@ -66,7 +66,7 @@ program
   .command('serve')
   .description('a headless test-pattern server for integration tests and third-party clients')
   .addOption(new Option('--pattern <name>', 'test pattern').choices(PATTERN_NAMES).default('test_card'))
-  .option('--port <n>', 'port (0 picks a free one)', (v: string) => (v === '0' ? 0 : parsePositiveInt(v)), 8765)
+  .option('--port <n>', 'port (0 picks a free one)', parsePort, 8765)
   .option('--host <host>', 'address to bind', '127.0.0.1')
   .option('--size <WxH>', 'frame size', parseSize, [1280, 720])
   .option('--fps <n>', 'frame rate', parsePositiveInt, 30)

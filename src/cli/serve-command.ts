@@ -31,7 +31,8 @@ export async function serveCommand(o: ServeCommandOptions): Promise<void> {
   });
   const publisher = new ScenePublisher(display, scene, width, height, o.fps);
   publisher.start();
-  process.stdout.write(`rfbcast: serving ${o.pattern} ${width}x${height} at ${display.url} (viewer: ${display.url.replace(/^ws/, 'http').replace(/default$/, '')})\n`);
+  const page = display.url.replace(/^ws/, 'http').replace(/default$/, '');
+  process.stdout.write(`rfbcast: serving ${o.pattern} ${width}x${height} at ${page} (stream ${display.url})\n`);
   await untilSignal();
   publisher.stop();
   await display.close();

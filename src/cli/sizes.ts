@@ -26,3 +26,9 @@ export function parsePositiveInt(text: string): number {
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`'${text}' is not a positive integer`);
   return n;
 }
+
+export function parsePort(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`'${text}' is not a port (0-65535)`);
+  return n;
+}

@@ -1,0 +1,48 @@
+/** Running the built `rfbcast` command as a user would. */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+export const CLI = join(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
+
+export function runCli(args: string[], timeoutMs = 120_000): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, RFBCAST_LOG_LEVEL: 'warn' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export interface RunningCli {
+  child: ChildProcess;
+  /** The first http(s) URL the command printed. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a long-running command and waits until it prints a URL. */
+export function startCli(args: string[]): Promise<RunningCli> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL from rfbcast ${args.join(' ')}: ${out}${err}`)), 20_000);
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /https?:\/\/[^\s)]+/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      resolve({
+        child,
+        url: m[0],
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`rfbcast ${args.join(' ')} exited with ${code}: ${out}${err}`));
+    });
+  });
+}
