@@ -30,6 +30,12 @@
         "OTHER_CFLAGS": ["-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers"]
       },
       "conditions": [
+        ["have_x264==1", {
+          "defines": ["RFB_HAVE_X264"],
+          "sources": ["native/x264/x264_session.cc", "native/x264/x264_napi.cc"],
+          "include_dirs": ["<!@(sh native/lib.sh include x264)"],
+          "libraries": ["<!@(sh native/lib.sh libs x264)"]
+        }],
         ["have_yuv==1", {
           "defines": ["RFB_HAVE_YUV"],
           "include_dirs": ["<!@(sh native/lib.sh include yuv)"],

@@ -6,9 +6,11 @@ import 'reflect-metadata';
 
 import { conversionSuite } from './conversion';
 import { type BenchArgs, report, type Suite } from './harness';
+import { x264Suite } from './x264';
 
 const SUITES: Record<string, Suite> = {
   conversion: conversionSuite,
+  x264: x264Suite,
 };
 
 function parseArgs(argv: string[]): { suite: string; args: BenchArgs } {

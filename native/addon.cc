@@ -4,6 +4,9 @@
 
 #include "common/live_count.h"
 #include "convert/convert_napi.h"
+#ifdef RFB_HAVE_X264
+#include "x264/x264_napi.h"
+#endif
 
 namespace rfb {
 std::atomic<int>& liveEncoderCount() {
@@ -64,6 +67,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("features", Napi::Function::New(env, Features, "features"));
   exports.Set("liveEncoders", Napi::Function::New(env, LiveEncoders, "liveEncoders"));
   rfb::InitConvert(env, exports);
+#ifdef RFB_HAVE_X264
+  rfb::InitX264(env, exports);
+#endif
   return exports;
 }
 

@@ -28,3 +28,5 @@ export { BackendToken, FrameAdapterToken, LoggerToken, NativeLoaderToken } from 
 export { convertFrame, convertFrameSync, type ConvertOptions } from './core/convert';
 export { createLogger, type Logger } from './core/logging';
 export { loadNativeAddon, nativeFeatures, type NativeAddon, type NativeFeatures } from './core/native';
+export { X264Encoder, type X264EncoderOptions } from './backends/x264/encoder';
+export { X264Backend } from './backends/x264/backend';

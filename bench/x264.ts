@@ -1,0 +1,112 @@
+/**
+ * `x264` suite, case `rgba-to-h264`: RGBA frames of the moving pattern to
+ * H.264 at 30 fps and 8 Mbit/s, measured three ways on the same frames:
+ *   rfbcast     X264Encoder.encode() on RGBA: conversion, encode and the hop
+ *               off the event loop, per frame;
+ *   x264-floor  x264 alone on pre-converted I420, timed in a C++ loop in the
+ *               addon (what no wrapper can beat);
+ *   ffmpeg-cli  the ffmpeg command line encoding the same raw RGBA with the
+ *               same libx264 settings, whole run divided by frames.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { convertFrameSync, createFrame, type HostFrame, loadNativeAddon, X264Encoder } from '../src';
+import { x264Binding } from '../src/backends/x264/binding';
+import { x264Settings } from '../src/backends/x264/encoder';
+import { movingPattern } from '../src/scenes/patterns';
+import { type BenchRow, DEFAULT_SIZES, progress, summarize, timeFrames, type Suite } from './harness';
+
+const FPS = 30;
+const BITRATE = 8_000_000;
+const WARMUP = 10;
+
+function ffmpegArgs(width: number, height: number, input: string, output: string, frames: number): string[] {
+  const kbps = BITRATE / 1000;
+  return [
+    '-v', 'error', '-y',
+    '-f', 'rawvideo', '-pix_fmt', 'rgba', '-s', `${width}x${height}`, '-r', String(FPS), '-i', input,
+    '-frames:v', String(frames),
+    '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline',
+    '-b:v', `${kbps}k`, '-maxrate', `${kbps}k`, '-bufsize', `${Math.floor(kbps / FPS)}k`,
+    '-g', String(FPS), '-keyint_min', String(FPS), '-sc_threshold', '0', '-bf', '0',
+    '-f', 'h264', output,
+  ];
+}
+
+function runFfmpeg(args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(Number(process.hrtime.bigint() - t0) / 1e6);
+      else reject(new Error(`ffmpeg exited with ${code}: ${stderr.slice(-500)}`));
+    });
+  });
+}
+
+/** The frames as one raw RGBA file, on tmpfs when there is one so reading it costs ffmpeg next to nothing. */
+async function ffmpegRow(rgba: Uint8Array, width: number, height: number, frames: number): Promise<BenchRow> {
+  const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'rfbcast-bench-'));
+  try {
+    const input = join(dir, 'frames.rgba');
+    const output = join(dir, 'out.h264');
+    writeFileSync(input, rgba);
+    await runFfmpeg(ffmpegArgs(width, height, input, output, WARMUP));
+    const ms = await runFfmpeg(ffmpegArgs(width, height, input, output, frames));
+    const kbPerFrame = Math.round(statSync(output).size / frames / 10.24) / 100;
+    return { case: 'rgba-to-h264', impl: 'ffmpeg-cli', width, height, frames, medianMs: Math.round((ms / frames) * 1000) / 1000, p95Ms: null, kbPerFrame };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const x264Suite: Suite = async (args) => {
+  const frames = args.frames ?? 120;
+  const native = loadNativeAddon();
+  const binding = x264Binding(native);
+  if (!binding) throw new Error('the addon was built without libx264');
+  const rows: BenchRow[] = [];
+  for (const [width, height] of args.sizes ?? DEFAULT_SIZES) {
+    progress(`rgba-to-h264 ${width}x${height}: generating ${frames} frames`);
+    const frameBytes = width * height * 4;
+    const rgba = new Uint8Array(frameBytes * frames);
+    for (let i = 0; i < frames; i++) rgba.set(movingPattern(width, height, i), i * frameBytes);
+    const rgbaFrames = Array.from(
+      { length: frames },
+      (_, i) => createFrame({ data: rgba.subarray(i * frameBytes, (i + 1) * frameBytes), width, height }) as HostFrame,
+    );
+
+    progress(`rgba-to-h264 ${width}x${height}: rfbcast`);
+    const encoder = new X264Encoder({ width, height, fps: FPS, bitrate: BITRATE, native });
+    let seq = 0;
+    let bytes = 0;
+    const ours = await timeFrames(
+      frames,
+      async (i) => {
+        const [au] = await encoder.encode(rgbaFrames[i], { seq, timestampUs: Math.floor((seq * 1e6) / FPS) });
+        seq++;
+        bytes += au?.data.byteLength ?? 0;
+      },
+      WARMUP,
+    );
+    await encoder.close();
+    const kbPerFrame = Math.round(bytes / (frames + WARMUP) / 10.24) / 100;
+    rows.push({ case: 'rgba-to-h264', impl: 'rfbcast', width, height, frames, ...summarize(ours), kbPerFrame });
+
+    progress(`rgba-to-h264 ${width}x${height}: x264-floor`);
+    const i420 = rgbaFrames.map((f) => convertFrameSync(f, 'i420').data);
+    const settings = x264Settings({ width, height, fps: FPS, bitrate: BITRATE }, binding.x264Presets);
+    const floor = await binding.x264Benchmark(settings, i420, WARMUP, frames);
+    rows.push({ case: 'rgba-to-h264', impl: 'x264-floor', width, height, frames, ...summarize([...floor]) });
+
+    progress(`rgba-to-h264 ${width}x${height}: ffmpeg-cli`);
+    rows.push(await ffmpegRow(rgba, width, height, frames));
+  }
+  return rows;
+};
