@@ -7,6 +7,9 @@
  *               addon (what no wrapper can beat);
  *   ffmpeg-cli  the ffmpeg command line encoding the same raw RGBA with the
  *               same libx264 settings, whole run divided by frames.
+ * The machine is shared and noisy, so the three take turns for `--rounds`
+ * rounds (default 3) and each row pools its rounds: rfbcast and x264-floor
+ * report the median and p95 of every timed frame, ffmpeg-cli the median run.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -50,30 +53,38 @@ function runFfmpeg(args: string[]): Promise<number> {
   });
 }
 
-/** The frames as one raw RGBA file, on tmpfs when there is one so reading it costs ffmpeg next to nothing. */
-async function ffmpegRow(rgba: Uint8Array, width: number, height: number, frames: number): Promise<BenchRow> {
+/**
+ * The ffmpeg reference over the frames written once as a raw RGBA file (on
+ * tmpfs where there is one, so reading it costs ffmpeg next to nothing).
+ */
+async function ffmpegReference(rgba: Uint8Array, width: number, height: number, frames: number) {
   const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'rfbcast-bench-'));
-  try {
-    const input = join(dir, 'frames.rgba');
-    const output = join(dir, 'out.h264');
-    writeFileSync(input, rgba);
-    await runFfmpeg(ffmpegArgs(width, height, input, output, WARMUP));
-    const ms = await runFfmpeg(ffmpegArgs(width, height, input, output, frames));
-    const kbPerFrame = Math.round(statSync(output).size / frames / 10.24) / 100;
-    return { case: 'rgba-to-h264', impl: 'ffmpeg-cli', width, height, frames, medianMs: Math.round((ms / frames) * 1000) / 1000, p95Ms: null, kbPerFrame };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const input = join(dir, 'frames.rgba');
+  const output = join(dir, 'out.h264');
+  writeFileSync(input, rgba);
+  await runFfmpeg(ffmpegArgs(width, height, input, output, WARMUP));
+  return {
+    /** One whole run: milliseconds per frame, and the bytes written. */
+    async run(): Promise<{ msPerFrame: number; bytes: number }> {
+      const ms = await runFfmpeg(ffmpegArgs(width, height, input, output, frames));
+      return { msPerFrame: ms / frames, bytes: statSync(output).size };
+    },
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
+
+const kb = (bytes: number, frames: number) => Math.round(bytes / frames / 10.24) / 100;
 
 export const x264Suite: Suite = async (args) => {
   const frames = args.frames ?? 120;
+  const rounds = Number(args.rounds ?? 3);
   const native = loadNativeAddon();
   const binding = x264Binding(native);
   if (!binding) throw new Error('the addon was built without libx264');
   const rows: BenchRow[] = [];
   for (const [width, height] of args.sizes ?? DEFAULT_SIZES) {
-    progress(`rgba-to-h264 ${width}x${height}: generating ${frames} frames`);
+    const label = `rgba-to-h264 ${width}x${height}`;
+    progress(`${label}: generating ${frames} frames`);
     const frameBytes = width * height * 4;
     const rgba = new Uint8Array(frameBytes * frames);
     for (let i = 0; i < frames; i++) rgba.set(movingPattern(width, height, i), i * frameBytes);
@@ -81,32 +92,38 @@ export const x264Suite: Suite = async (args) => {
       { length: frames },
       (_, i) => createFrame({ data: rgba.subarray(i * frameBytes, (i + 1) * frameBytes), width, height }) as HostFrame,
     );
-
-    progress(`rgba-to-h264 ${width}x${height}: rfbcast`);
-    const encoder = new X264Encoder({ width, height, fps: FPS, bitrate: BITRATE, native });
-    let seq = 0;
-    let bytes = 0;
-    const ours = await timeFrames(
-      frames,
-      async (i) => {
-        const [au] = await encoder.encode(rgbaFrames[i], { seq, timestampUs: Math.floor((seq * 1e6) / FPS) });
-        seq++;
-        bytes += au?.data.byteLength ?? 0;
-      },
-      WARMUP,
-    );
-    await encoder.close();
-    const kbPerFrame = Math.round(bytes / (frames + WARMUP) / 10.24) / 100;
-    rows.push({ case: 'rgba-to-h264', impl: 'rfbcast', width, height, frames, ...summarize(ours), kbPerFrame });
-
-    progress(`rgba-to-h264 ${width}x${height}: x264-floor`);
     const i420 = rgbaFrames.map((f) => convertFrameSync(f, 'i420').data);
     const settings = x264Settings({ width, height, fps: FPS, bitrate: BITRATE }, binding.x264Presets);
-    const floor = await binding.x264Benchmark(settings, i420, WARMUP, frames);
-    rows.push({ case: 'rgba-to-h264', impl: 'x264-floor', width, height, frames, ...summarize([...floor]) });
-
-    progress(`rgba-to-h264 ${width}x${height}: ffmpeg-cli`);
-    rows.push(await ffmpegRow(rgba, width, height, frames));
+    const reference = await ffmpegReference(rgba, width, height, frames);
+    const ours: number[] = [];
+    const floor: number[] = [];
+    const ffmpeg: number[] = [];
+    let bytes = 0;
+    let ffmpegBytes = 0;
+    try {
+      for (let round = 0; round < rounds; round++) {
+        progress(`${label}: round ${round + 1}/${rounds}: rfbcast, x264-floor, ffmpeg-cli`);
+        // Like the floor, each round starts a fresh encoder and warms it up on the first frames.
+        const encoder = new X264Encoder({ width, height, fps: FPS, bitrate: BITRATE, native });
+        let seq = 0;
+        const step = async (i: number) => {
+          const [au] = await encoder.encode(rgbaFrames[i], { seq, timestampUs: Math.floor((seq * 1e6) / FPS) });
+          if (seq++ >= WARMUP) bytes += au?.data.byteLength ?? 0;
+        };
+        ours.push(...(await timeFrames(frames, step, WARMUP)));
+        await encoder.close();
+        floor.push(...(await binding.x264Benchmark(settings, i420, WARMUP, frames)));
+        const run = await reference.run();
+        ffmpeg.push(run.msPerFrame);
+        ffmpegBytes += run.bytes;
+      }
+    } finally {
+      reference.dispose();
+    }
+    const common = { case: 'rgba-to-h264', width, height, frames, rounds };
+    rows.push({ ...common, impl: 'rfbcast', ...summarize(ours), kbPerFrame: kb(bytes, frames * rounds) });
+    rows.push({ ...common, impl: 'x264-floor', ...summarize(floor) });
+    rows.push({ ...common, impl: 'ffmpeg-cli', medianMs: summarize(ffmpeg).medianMs, p95Ms: null, kbPerFrame: kb(ffmpegBytes, frames * rounds) });
   }
   return rows;
 };

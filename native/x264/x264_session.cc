@@ -4,7 +4,6 @@
 #include <cstdarg>
 #include <cstdio>
 #include <stdexcept>
-#include <thread>
 
 #include "../convert/convert.h"
 #include "../convert/yuv_to_rgb.h"
@@ -92,39 +91,18 @@ void X264Session::open() {
   if (!encoder_) throw std::runtime_error("x264_encoder_open failed: " + lastError_);
 }
 
-// Frames this large are converted in two bands at once, the second on a helper
-// thread: x264's slice threads are idle until the picture is ready, so the
-// conversion would otherwise leave a core unused.
-constexpr size_t kSplitPixels = 1280 * 720;
-
-void X264Session::convertRgb(const HostImage& frame) {
-  const size_t w = static_cast<size_t>(frame.width), h = static_cast<size_t>(frame.height);
-  i420_.resize(w * h * 3 / 2);
-  if (w * h >= kSplitPixels) {
-    const int top = (frame.height / 4) * 2;
-    std::thread bottom([&] { convertImage(frame, PixelFormat::I420, i420_.data(), i420_.size(), top, frame.height - top); });
-    convertImage(frame, PixelFormat::I420, i420_.data(), i420_.size(), 0, top);
-    bottom.join();
-  } else {
-    convertImage(frame, PixelFormat::I420, i420_.data(), i420_.size());
-  }
-  uint8_t* u = i420_.data() + w * h;
-  const int cs = frame.width / 2;
-  picture_.img.i_csp = X264_CSP_I420;
-  picture_.img.i_plane = 3;
-  picture_.img.plane[0] = i420_.data();
-  picture_.img.i_stride[0] = frame.width;
-  picture_.img.plane[1] = u;
-  picture_.img.i_stride[1] = cs;
-  picture_.img.plane[2] = u + (w / 2) * (h / 2);
-  picture_.img.i_stride[2] = cs;
-}
-
 // x264 copies the picture into its own frame during encode, so planar input
-// is passed in place.
+// is passed in place; packed RGB is converted to I420 first, here on the
+// encode's own thread. (Splitting that conversion across a helper thread
+// measured no faster: x264's slice threads already keep the cores busy.)
 void X264Session::setPlanes(const HostImage& frame) {
-  if (isPackedRgb(frame.format)) return convertRgb(frame);
-  const Yuv420Source s = yuv420PlanesOf(frame);
+  HostImage yuv = frame;
+  if (isPackedRgb(frame.format)) {
+    i420_.resize(static_cast<size_t>(frame.width) * frame.height * 3 / 2);
+    convertImage(frame, PixelFormat::I420, i420_.data(), i420_.size());
+    yuv = HostImage{i420_.data(), i420_.size(), PixelFormat::I420, frame.width, frame.height, frame.width};
+  }
+  const Yuv420Source s = yuv420PlanesOf(yuv);
   x264_image_t& img = picture_.img;
   img.i_csp = s.interleaved ? X264_CSP_NV12 : X264_CSP_I420;
   img.i_plane = s.interleaved ? 2 : 3;

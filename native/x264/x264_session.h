@@ -60,7 +60,6 @@ class X264Session {
  private:
   void open();
   void setPlanes(const HostImage& frame);
-  void convertRgb(const HostImage& frame);
 
   X264Settings settings_;
   std::string lastError_;
