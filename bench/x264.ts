@@ -7,9 +7,11 @@
  *               addon (what no wrapper can beat);
  *   ffmpeg-cli  the ffmpeg command line encoding the same raw RGBA with the
  *               same libx264 settings, whole run divided by frames.
- * The machine is shared and noisy, so the three take turns for `--rounds`
- * rounds (default 3) and each row pools its rounds: rfbcast and x264-floor
- * report the median and p95 of every timed frame, ffmpeg-cli the median run.
+ * The machine is shared and noisy, so measurements take turns: rfbcast and
+ * the floor (two encoders side by side) alternate every CHUNK frames, and
+ * each of `--rounds` rounds (default 3) runs both over all frames and then
+ * ffmpeg once. Rows pool the rounds: median and p95 of every timed frame for
+ * rfbcast and x264-floor, the median run for ffmpeg-cli.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -25,6 +27,7 @@ import { type BenchRow, DEFAULT_SIZES, progress, summarize, timeFrames, type Sui
 const FPS = 30;
 const BITRATE = 8_000_000;
 const WARMUP = 10;
+const CHUNK = 10;
 
 function ffmpegArgs(width: number, height: number, input: string, output: string, frames: number): string[] {
   const kbps = BITRATE / 1000;
@@ -102,17 +105,23 @@ export const x264Suite: Suite = async (args) => {
     let ffmpegBytes = 0;
     try {
       for (let round = 0; round < rounds; round++) {
-        progress(`${label}: round ${round + 1}/${rounds}: rfbcast, x264-floor, ffmpeg-cli`);
-        // Like the floor, each round starts a fresh encoder and warms it up on the first frames.
+        progress(`${label}: round ${round + 1}/${rounds}`);
         const encoder = new X264Encoder({ width, height, fps: FPS, bitrate: BITRATE, native });
+        const bare = new binding.X264Encoder(settings);
         let seq = 0;
         const step = async (i: number) => {
           const [au] = await encoder.encode(rgbaFrames[i], { seq, timestampUs: Math.floor((seq * 1e6) / FPS) });
           if (seq++ >= WARMUP) bytes += au?.data.byteLength ?? 0;
         };
-        ours.push(...(await timeFrames(frames, step, WARMUP)));
+        for (let i = 0; i < WARMUP; i++) await step(i);
+        await bare.benchmark(i420, 0, WARMUP);
+        for (let first = 0; first < frames; first += CHUNK) {
+          const n = Math.min(CHUNK, frames - first);
+          ours.push(...(await timeFrames(n, (k) => step(first + k), 0)));
+          floor.push(...(await bare.benchmark(i420, first, n)));
+        }
         await encoder.close();
-        floor.push(...(await binding.x264Benchmark(settings, i420, WARMUP, frames)));
+        bare.close();
         const run = await reference.run();
         ffmpeg.push(run.msPerFrame);
         ffmpegBytes += run.bytes;

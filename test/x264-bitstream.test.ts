@@ -3,6 +3,11 @@
  * independent SPS parser: quality, structure (IDRs, SPS/PPS, no B-frames),
  * order, codec string and VUI (PROTOCOL.md §9.2, §11, §13.3).
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import {
   convertFrameSync,
   createFrame,
@@ -198,5 +203,24 @@ describe('libx264 input formats and strides', () => {
     await encoder.close();
     const values = yuvPsnrs(Buffer.concat(payloads.map((p) => p.data)), sources, width, height);
     expect(Math.min(...values)).toBeGreaterThanOrEqual(38);
+  });
+});
+
+describe('examples/encode-to-file', () => {
+  it('writes a .h264 file that ffprobe plays through', () => {
+    const script = join(__dirname, '..', 'dist', 'examples', 'encode-to-file.js');
+    if (!existsSync(script)) throw new Error(`${script} is missing: run npm run bootstrap`);
+    const dir = mkdtempSync(join(tmpdir(), 'rfbcast-example-'));
+    try {
+      const out = join(dir, 'pattern.h264');
+      const run = spawnSync(process.execPath, [script, out, '20', '160x96'], { encoding: 'utf8' });
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toMatch(/^wrote 20 frames of 160x96 H\.264 \(avc1\.42C0[0-9A-F]{2}\)/);
+      const probed = probeH264Frames(readFileSync(out));
+      expect(probed).toHaveLength(20);
+      expect([probed[0].width, probed[0].height]).toEqual([160, 96]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

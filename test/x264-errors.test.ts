@@ -13,6 +13,9 @@ import {
   type RawFrame,
 } from 'rfbcast';
 
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
 import { x264Binding } from '../src/backends/x264/binding';
 import { movingPattern } from '../src/scenes/patterns';
 
@@ -121,6 +124,23 @@ describe('libx264 resources', () => {
     expect(grown).toBeLessThan(30);
     expect(addon.liveEncoders()).toBe(0);
   }, 180_000);
+
+  it('frees the native encoder of one that was never closed once it is garbage collected', async () => {
+    const addon = loadNativeAddon();
+    const before = addon.liveEncoders();
+    await (async () => {
+      const forgotten = [new X264Encoder({ width: W, height: H }), new X264Encoder({ width: W, height: H })];
+      await forgotten[0].encode(goodFrame(), at(0));
+      expect(addon.liveEncoders()).toBe(before + 2);
+    })();
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    for (let i = 0; i < 20 && addon.liveEncoders() > before; i++) {
+      gc();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(addon.liveEncoders()).toBe(before);
+  });
 
   it('counts a live native encoder until close()', async () => {
     const addon = loadNativeAddon();

@@ -31,7 +31,7 @@ function withAddon(load: () => NativeAddon) {
 /** The real addon with its libx264 part replaced by an encoder class answering `encode` as given. */
 function fakeX264(encode: () => Promise<NativeAccessUnit | null>): NativeAddon {
   const real = loadNativeAddon();
-  class FakeEncoder implements NativeX264Encoder {
+  class FakeEncoder implements Pick<NativeX264Encoder, 'encode' | 'close'> {
     encode = encode;
     close(): void {}
   }

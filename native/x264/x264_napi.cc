@@ -37,7 +37,7 @@ X264Settings settingsArg(const Napi::CallbackInfo& info, size_t i) {
   return s;
 }
 
-std::shared_ptr<X264Session> openSession(Napi::Env env, const X264Settings& s) {
+std::shared_ptr<X264Session> newSession(Napi::Env env, const X264Settings& s) {
   try {
     return std::make_shared<X264Session>(s);
   } catch (const std::exception& e) {
@@ -46,18 +46,21 @@ std::shared_ptr<X264Session> openSession(Napi::Env env, const X264Settings& s) {
 }
 
 // new X264Encoder(options); encode(data, format, width, height, stride,
-// forceKeyframe) -> Promise<{ data: Buffer, keyframe: boolean } | null>; close().
+// forceKeyframe) -> Promise<{ data: Buffer, keyframe: boolean } | null>;
+// benchmark(i420Frames[], first, count) -> Promise<Float64Array>; close().
 // A pending encode holds the session, so close() or garbage collection during
 // an encode frees it only when that encode ends.
 class X264Encoder : public Napi::ObjectWrap<X264Encoder> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "X264Encoder",
-                       {InstanceMethod<&X264Encoder::Encode>("encode"), InstanceMethod<&X264Encoder::Close>("close")});
+                       {InstanceMethod<&X264Encoder::Encode>("encode"),
+                        InstanceMethod<&X264Encoder::Benchmark>("benchmark"),
+                        InstanceMethod<&X264Encoder::Close>("close")});
   }
 
   explicit X264Encoder(const Napi::CallbackInfo& info)
-      : Napi::ObjectWrap<X264Encoder>(info), session_(openSession(info.Env(), settingsArg(info, 0))) {}
+      : Napi::ObjectWrap<X264Encoder>(info), session_(newSession(info.Env(), settingsArg(info, 0))) {}
 
  private:
   struct Output {
@@ -90,6 +93,44 @@ class X264Encoder : public Napi::ObjectWrap<X264Encoder> {
         });
   }
 
+  // The benchmark floor: x264 alone on tight I420 frames of the encoder's size,
+  // timed frame by frame in a C++ loop on a pool thread (frame k is
+  // i420Frames[(first + k) % length]). Returns milliseconds per frame.
+  Napi::Value Benchmark(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!session_) throw Napi::Error::New(env, "x264 encoder is closed");
+    if (info.Length() < 1 || !info[0].IsArray()) throw Napi::TypeError::New(env, "frames must be an array");
+    const Napi::Array list = info[0].As<Napi::Array>();
+    const int first = intArg(info, 1, "first");
+    const int count = intArg(info, 2, "count");
+    if (list.Length() == 0 || first < 0 || count < 1) {
+      throw Napi::RangeError::New(env, "need frames, first >= 0 and count >= 1");
+    }
+    const X264Settings& s = session_->settings();
+    std::vector<HostImage> frames;
+    for (uint32_t i = 0; i < list.Length(); ++i) {
+      const ByteView bytes = bytesOf(list.Get(i), "frame");
+      frames.push_back(HostImage{bytes.data, bytes.length, PixelFormat::I420, s.width, s.height, s.width});
+    }
+    auto times = std::make_shared<std::vector<double>>();
+    std::shared_ptr<X264Session> session = session_;
+    return PromiseWorker::Start(
+        env, {info[0]},
+        [session, frames, first, count, times] {
+          const auto ignore = [](const EncodedPicture&) {};
+          for (int k = 0; k < count; ++k) {
+            const auto t0 = std::chrono::steady_clock::now();
+            session->encode(frames[(first + k) % frames.size()], false, ignore);
+            times->push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+          }
+        },
+        [times](Napi::Env env) -> Napi::Value {
+          Napi::Float64Array out = Napi::Float64Array::New(env, times->size());
+          for (size_t i = 0; i < times->size(); ++i) out[i] = (*times)[i];
+          return out;
+        });
+  }
+
   Napi::Value Close(const Napi::CallbackInfo& info) {
     session_.reset();
     return info.Env().Undefined();
@@ -97,48 +138,6 @@ class X264Encoder : public Napi::ObjectWrap<X264Encoder> {
 
   std::shared_ptr<X264Session> session_;
 };
-
-// x264Benchmark(options, i420Frames[], warmup, count) -> Promise<Float64Array>:
-// milliseconds per x264 encode of tightly packed I420 frames, timed in a C++
-// loop on a pool thread (frame i is i420Frames[i % length]).
-Napi::Value Benchmark(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const X264Settings settings = settingsArg(info, 0);
-  if (info.Length() < 2 || !info[1].IsArray()) throw Napi::TypeError::New(env, "frames must be an array");
-  const Napi::Array list = info[1].As<Napi::Array>();
-  const int warmup = intArg(info, 2, "warmup");
-  const int count = intArg(info, 3, "count");
-  if (list.Length() == 0 || warmup < 0 || count < 1) throw Napi::RangeError::New(env, "need frames and count >= 1");
-  std::vector<HostImage> frames;
-  for (uint32_t i = 0; i < list.Length(); ++i) {
-    const ByteView bytes = bytesOf(list.Get(i), "frame");
-    HostImage img{bytes.data, bytes.length, PixelFormat::I420, settings.width, settings.height, settings.width};
-    try {
-      checkHostImage(img);
-    } catch (const std::invalid_argument& e) {
-      throw Napi::RangeError::New(env, e.what());
-    }
-    frames.push_back(img);
-  }
-  auto session = openSession(env, settings);
-  auto times = std::make_shared<std::vector<double>>();
-  return PromiseWorker::Start(
-      env, {info[1]},
-      [session, frames, warmup, count, times] {
-        const auto ignore = [](const EncodedPicture&) {};
-        for (int i = 0; i < warmup; ++i) session->encode(frames[i % frames.size()], false, ignore);
-        for (int i = 0; i < count; ++i) {
-          const auto t0 = std::chrono::steady_clock::now();
-          session->encode(frames[i % frames.size()], false, ignore);
-          times->push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-        }
-      },
-      [times](Napi::Env env) -> Napi::Value {
-        Napi::Float64Array out = Napi::Float64Array::New(env, times->size());
-        for (size_t i = 0; i < times->size(); ++i) out[i] = (*times)[i];
-        return out;
-      });
-}
 
 Napi::Value Presets(Napi::Env env) {
   Napi::Array names = Napi::Array::New(env);
@@ -150,7 +149,6 @@ Napi::Value Presets(Napi::Env env) {
 
 void InitX264(Napi::Env env, Napi::Object exports) {
   exports.Set("X264Encoder", X264Encoder::Define(env));
-  exports.Set("x264Benchmark", Napi::Function::New(env, Benchmark, "x264Benchmark"));
   exports.Set("x264Presets", Presets(env));
 }
 

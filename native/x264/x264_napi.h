@@ -1,5 +1,5 @@
-// JS bindings of the libx264 encoder: the X264Encoder class, x264Benchmark()
-// (the encode-only floor of the benchmark) and x264Presets.
+// JS bindings of the libx264 encoder: the X264Encoder class (with the
+// encode-only benchmark floor as a method) and x264Presets.
 #pragma once
 #include <napi.h>
 

@@ -57,6 +57,8 @@ class X264Session {
   // for a frame of another size, and std::runtime_error when x264 fails.
   void encode(const HostImage& frame, bool forceIdr, const PictureSink& sink);
 
+  const X264Settings& settings() const { return settings_; }
+
  private:
   void open();
   void setPlanes(const HostImage& frame);

@@ -36,13 +36,17 @@ export interface NativeX264Encoder {
     stride: number,
     forceKeyframe: boolean,
   ): Promise<NativeAccessUnit | null>;
+  /**
+   * The benchmark floor: x264 alone on tight I420 frames of the encoder's size
+   * (frame k is `i420Frames[(first + k) % length]`), timed per frame in a C++
+   * loop on a pool thread. Resolves with milliseconds per frame.
+   */
+  benchmark(i420Frames: Uint8Array[], first: number, count: number): Promise<Float64Array>;
   close(): void;
 }
 
 export interface NativeX264Binding {
   X264Encoder: new (settings: NativeX264Settings) => NativeX264Encoder;
-  /** Per-frame milliseconds of x264 alone on tight I420 frames, timed in C++ (the benchmark floor). */
-  x264Benchmark(settings: NativeX264Settings, i420Frames: Uint8Array[], warmup: number, count: number): Promise<Float64Array>;
   /** x264's preset names, fastest first. */
   x264Presets: readonly string[];
 }
