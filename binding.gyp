@@ -53,6 +53,12 @@
             ]
           }
         }],
+        ["have_x264==1", {
+          "defines": ["RFB_HAVE_X264"],
+          "sources": ["native/x264/x264_session.cc", "native/x264/x264_napi.cc"],
+          "include_dirs": ["<!@(sh native/lib.sh include x264)"],
+          "libraries": ["<!@(sh native/lib.sh libs x264)"]
+        }],
         ["have_yuv==1", {
           "defines": ["RFB_HAVE_YUV"],
           "include_dirs": ["<!@(sh native/lib.sh include yuv)"],

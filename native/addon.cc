@@ -12,6 +12,9 @@
 #ifdef RFB_HAVE_METAL
 #include "vtenc/metal_napi.h"
 #endif
+#ifdef RFB_HAVE_X264
+#include "x264/x264_napi.h"
+#endif
 
 namespace rfb {
 std::atomic<int>& liveEncoderCount() {
@@ -79,6 +82,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 #endif
 #ifdef RFB_HAVE_METAL
   rfb::InitMetal(env, exports);
+#endif
+#ifdef RFB_HAVE_X264
+  rfb::InitX264(env, exports);
 #endif
   return exports;
 }

@@ -69,3 +69,5 @@ export {
 export { HostFrameAdapter, type HostFrameAdapterOptions } from './adapters/host-frame-adapter';
 export { MetalHostFrameAdapter } from './adapters/metal-host-frame-adapter';
 export { FrameDownloadToken, type FrameDownload } from './adapters/download';
+export { X264Encoder, type X264EncoderOptions } from './backends/x264/encoder';
+export { X264Backend } from './backends/x264/backend';

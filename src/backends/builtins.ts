@@ -6,8 +6,11 @@
  */
 import type { DependencyContainer } from 'tsyringe';
 
+import { BackendToken } from '../core/tokens';
 import { registerVtenc } from './vtenc/register';
+import { X264Backend } from './x264/backend';
 
 export function registerBuiltinBackends(c: DependencyContainer): void {
+  c.register(BackendToken, { useClass: X264Backend });
   registerVtenc(c);
 }

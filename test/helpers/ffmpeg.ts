@@ -26,12 +26,12 @@ export function withTempFile<T>(name: string, data: Uint8Array, fn: (path: strin
 }
 
 /**
- * Decodes a file to raw frames of `pixFmt` (rgb24 or rgba). `format` is the
+ * Decodes a file to raw frames of `pixFmt` (rgb24, rgba, or yuv420p: tight I420). `format` is the
  * ffmpeg demuxer (`h264` for Annex B elementary streams, or omit for images).
  */
 export function decodeToRaw(
   data: Uint8Array,
-  opts: { format?: string; fileName?: string; pixFmt?: 'rgb24' | 'rgba' },
+  opts: { format?: string; fileName?: string; pixFmt?: 'rgb24' | 'rgba' | 'yuv420p' },
 ): Buffer {
   const pixFmt = opts.pixFmt ?? 'rgb24';
   return withTempFile(opts.fileName ?? 'input', data, (path) =>

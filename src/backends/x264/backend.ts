@@ -1,0 +1,97 @@
+/**
+ * The "libx264" backend descriptor: software H.264 for every platform with
+ * libx264. Ranked above the image backend and below hardware encoders.
+ */
+import { inject, injectable } from 'tsyringe';
+
+import {
+  absent,
+  type BackendCapabilities,
+  type BackendDescriptor,
+  broken,
+  type EncoderOptions,
+  ok,
+  type ProbeResult,
+  Rank,
+} from '../../core/encoder';
+import { rgbaFrame } from '../../core/frame';
+import type { Logger } from '../../core/logging';
+import type { NativeAddon } from '../../core/native';
+import { LoggerToken, NativeLoaderToken } from '../../core/tokens';
+import { movingPattern } from '../../scenes/patterns';
+import { containsIdr, NAL_PPS, NAL_SPS, nalTypes } from '../h264';
+import { x264Binding, X264_MISSING } from './binding';
+import { X264Encoder } from './encoder';
+
+const PROBE_SIZE = 64;
+
+/** Encodes two small frames; returns what is wrong with the first access unit, if anything. */
+async function testEncode(native: NativeAddon): Promise<string | undefined> {
+  const encoder = new X264Encoder({ width: PROBE_SIZE, height: PROBE_SIZE, fps: 30, bitrate: 500_000, native });
+  try {
+    const units = [];
+    for (let seq = 0; seq < 2; seq++) {
+      const frame = rgbaFrame(movingPattern(PROBE_SIZE, PROBE_SIZE, seq), PROBE_SIZE, PROBE_SIZE);
+      units.push(...(await encoder.encode(frame, { seq, timestampUs: seq * 33_333 })));
+    }
+    const first = units[0];
+    if (!first) return 'no output';
+    const types = nalTypes(first.data);
+    const good = first.keyframe && containsIdr(first.data) && types.includes(NAL_SPS) && types.includes(NAL_PPS);
+    return good ? undefined : `keyframe ${first.keyframe}, NAL types ${types.join(',')}`;
+  } finally {
+    await encoder.close();
+  }
+}
+
+@injectable()
+export class X264Backend implements BackendDescriptor {
+  readonly name = 'libx264';
+  readonly label = 'libx264 (software H.264)';
+  readonly transport = 'video' as const;
+  readonly rank = Rank.PRIMARY;
+  readonly capabilities: BackendCapabilities = {
+    pixelFormats: ['rgba', 'bgra', 'rgb24', 'i420', 'nv12'],
+    memories: ['host'],
+    codecs: ['avc1'],
+    hardware: false,
+  };
+
+  constructor(
+    @inject(NativeLoaderToken) private readonly load: () => NativeAddon,
+    @inject(LoggerToken) private readonly logger: Logger,
+  ) {}
+
+  /** Built with libx264 (else absent), then two real 64x64 frames whose first must be an IDR with SPS and PPS (else broken). */
+  async probe(): Promise<ProbeResult> {
+    let native: NativeAddon;
+    try {
+      native = this.load();
+    } catch (error) {
+      return absent(error instanceof Error ? error.message : String(error));
+    }
+    if (!x264Binding(native)) return absent(X264_MISSING);
+    try {
+      const problem = await testEncode(native);
+      if (problem) return broken('test encode did not start with an IDR carrying SPS and PPS', problem);
+    } catch (error) {
+      return broken(`test encode failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return ok();
+  }
+
+  create(options: EncoderOptions): X264Encoder {
+    const { width, height, fps, bitrate, color, preset, threads } = options;
+    return new X264Encoder({
+      width,
+      height,
+      fps,
+      bitrate,
+      color,
+      preset: preset as string | undefined,
+      threads: threads as number | undefined,
+      native: this.load(),
+      logger: this.logger,
+    });
+  }
+}

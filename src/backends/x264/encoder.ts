@@ -1,0 +1,203 @@
+/**
+ * X264Encoder: live H.264 through the system libx264 (PROTOCOL.md §10.1, §11).
+ * A thin layer over the native encoder, as sharp is over libvips: options and
+ * frames are validated here, and every encode (with RGB -> I420 conversion for
+ * packed RGB input) runs as one job on the libuv pool.
+ */
+import { type ColorDescriptor, vuiColor } from '../../core/color';
+import type { EncodedPayload, EncodeOptions, EncoderBackend } from '../../core/encoder';
+import { ConfigError, EncoderClosedError, EncoderError, FrameError, NativeAddonError } from '../../core/errors';
+import { createFrame, type FrameInit, type HostFrame, MAX_DIMENSION, type RawFrame } from '../../core/frame';
+import type { Logger } from '../../core/logging';
+import { loadNativeAddon, type NativeAddon } from '../../core/native';
+import { codecStringOf } from '../h264';
+import { type NativeX264Encoder, type NativeX264Settings, x264Binding, X264_MISSING } from './binding';
+
+export interface X264EncoderOptions {
+  /** Even, at least 16. */
+  width: number;
+  /** Even, at least 16. */
+  height: number;
+  /** Frame rate: sets the time base, the GOP (an IDR every `fps` frames) and `durationUs`. Default 30. */
+  fps?: number;
+  /** Target bits per second, with a one-frame VBV. Default 12 000 000. */
+  bitrate?: number;
+  /** An x264 preset name. Default `ultrafast`. */
+  preset?: string;
+  /** Slice threads per picture; 0 (default) lets x264 choose. Never adds frame latency. */
+  threads?: number;
+  /** Written into the SPS as the VUI colour description (PROTOCOL.md §13.3). */
+  color?: ColorDescriptor;
+  /** The native addon (default: the package's own); tests inject fakes here. */
+  native?: NativeAddon;
+  logger?: Logger;
+}
+
+export const DEFAULT_FPS = 30;
+export const DEFAULT_BITRATE = 12_000_000;
+export const DEFAULT_PRESET = 'ultrafast';
+/** VUI code for "unspecified" primaries and transfer, written when no descriptor is set. */
+const VUI_UNSPECIFIED = 2;
+
+function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function dimension(name: string, value: unknown): number {
+  if (value === undefined) throw new ConfigError(`${name} is required`);
+  const v = integer(name, value, 0, 16, MAX_DIMENSION);
+  if (v % 2 !== 0) throw new ConfigError(`libx264 needs an even ${name}, got ${v}`);
+  return v;
+}
+
+/** The settings the native encoder opens with, or a ConfigError naming the bad option. */
+export function x264Settings(options: X264EncoderOptions, presets: readonly string[]): NativeX264Settings {
+  if (options === null || typeof options !== 'object') throw new ConfigError('X264Encoder options must be an object');
+  const preset = options.preset ?? DEFAULT_PRESET;
+  if (!presets.includes(preset)) {
+    throw new ConfigError(`unknown x264 preset '${String(preset)}' (expected one of ${presets.join(', ')})`);
+  }
+  const { color } = options;
+  if (color !== undefined && (color === null || typeof color !== 'object')) {
+    throw new ConfigError('color must be a colour descriptor object');
+  }
+  const vui = vuiColor(color);
+  return {
+    width: dimension('width', options.width),
+    height: dimension('height', options.height),
+    fps: integer('fps', options.fps, DEFAULT_FPS, 1, 240),
+    bitrate: integer('bitrate', options.bitrate, DEFAULT_BITRATE, 1_000, 2_000_000_000),
+    preset,
+    threads: integer('threads', options.threads, 0, 0, 64),
+    colorPrimaries: vui?.primaries ?? VUI_UNSPECIFIED,
+    colorTransfer: vui?.transfer ?? VUI_UNSPECIFIED,
+  };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function checkEncodeOptions(options: EncodeOptions): void {
+  if (options === null || typeof options !== 'object') throw new ConfigError('encode options must be an object');
+  for (const key of ['seq', 'timestampUs'] as const) {
+    const v = options[key];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+      throw new ConfigError(`${key} must be a non-negative integer, got ${String(v)}`);
+    }
+  }
+}
+
+export class X264Encoder implements EncoderBackend {
+  readonly transport = 'video' as const;
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+  readonly bitrate: number;
+  private latestCodec: string | undefined;
+  private readonly durationUs: number;
+  private native: NativeX264Encoder | undefined;
+  private tail: Promise<unknown> = Promise.resolve();
+  private closing: Promise<void> | undefined;
+
+  constructor(options: X264EncoderOptions) {
+    const binding = x264Binding(options?.native ?? loadNativeAddon());
+    if (!binding) throw new NativeAddonError(X264_MISSING);
+    const settings = x264Settings(options, binding.x264Presets);
+    try {
+      this.native = new binding.X264Encoder(settings);
+    } catch (cause) {
+      throw new EncoderError(`libx264 rejected the settings: ${errorMessage(cause)}`, { cause });
+    }
+    ({ width: this.width, height: this.height, fps: this.fps, bitrate: this.bitrate } = settings);
+    this.durationUs = Math.floor(1_000_000 / settings.fps);
+    options.logger?.debug({ backend: 'libx264', ...settings }, 'x264 encoder opened');
+  }
+
+  /** `avc1.PPCCLL` from the latest SPS this encoder emitted; undefined before the first frame. */
+  get codec(): string | undefined {
+    return this.latestCodec;
+  }
+
+  get closed(): boolean {
+    return this.closing !== undefined;
+  }
+
+  /** Encodes one frame; resolves with its access unit. Calls run one at a time, in call order. */
+  encode(frame: RawFrame, options: EncodeOptions): Promise<EncodedPayload[]> {
+    if (this.closing) return Promise.reject(new EncoderClosedError('x264 encoder'));
+    let host: HostFrame;
+    try {
+      checkEncodeOptions(options);
+      host = this.hostFrame(frame);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const native = this.native as NativeX264Encoder;
+    return this.enqueue(async () => {
+      const { data, pixelFormat, width, height, stride } = host;
+      let au;
+      try {
+        au = await native.encode(data, pixelFormat, width, height, stride, options.forceKeyframe === true);
+      } catch (cause) {
+        throw new EncoderError(`x264 encode failed: ${errorMessage(cause)}`, { cause });
+      }
+      if (!au) return [];
+      if (au.keyframe) this.latestCodec = codecStringOf(au.data) ?? this.latestCodec;
+      const payload: EncodedPayload = {
+        data: au.data,
+        keyframe: au.keyframe,
+        seq: options.seq,
+        timestampUs: options.timestampUs,
+        codec: this.latestCodec,
+        durationUs: this.durationUs,
+      };
+      return [payload];
+    });
+  }
+
+  /** A still is a forced IDR of the frame. */
+  encodeStill(frame: RawFrame, options: EncodeOptions): Promise<EncodedPayload[]> {
+    return this.encode(frame, { ...options, forceKeyframe: true });
+  }
+
+  /** Waits for queued encodes. x264 runs here without lookahead or frame threads, so nothing is ever held back. */
+  async flush(): Promise<EncodedPayload[]> {
+    if (this.closing) throw new EncoderClosedError('x264 encoder');
+    await this.tail;
+    return [];
+  }
+
+  /** Lets queued encodes finish, then frees the native encoder. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.tail.then(() => {
+      this.native?.close();
+      this.native = undefined;
+    });
+    return this.closing;
+  }
+
+  private enqueue<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(job);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private hostFrame(frame: RawFrame): HostFrame {
+    if (frame === null || typeof frame !== 'object') throw new FrameError('encode needs a frame object');
+    if (frame.memory !== undefined && frame.memory !== 'host') {
+      throw new FrameError(`libx264 takes host frames, got a ${String(frame.memory)} frame`);
+    }
+    const host = createFrame(frame as FrameInit) as HostFrame;
+    if (host.width !== this.width || host.height !== this.height) {
+      throw new FrameError(
+        `frame is ${host.width}x${host.height} but this encoder was built for ${this.width}x${this.height}`,
+      );
+    }
+    return host;
+  }
+}
