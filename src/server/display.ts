@@ -255,9 +255,8 @@ export class Display extends EventEmitter implements StreamContext {
     const id = randomBytes(16).toString('hex');
     const session = new Session(id, this, socket, hello, principal, choice);
     this.sessions.set(id, session);
-    const latest = this.current?.frame;
     try {
-      await session.start(this.width, this.height, this.frameExtras(latest));
+      await session.start(this.width, this.height, this.current?.frame);
     } catch (error) {
       this.sessions.delete(id);
       this.logger.error({ err: error, backend: describeChoice(choice) }, 'cannot create the encoder for a viewer');
@@ -266,13 +265,6 @@ export class Display extends EventEmitter implements StreamContext {
     this.logger.info({ viewer: id, backend: describeChoice(choice) }, 'viewer connected');
     this.emit('viewer', session.info());
     return session;
-  }
-
-  private frameExtras(frame: RawFrame | undefined): { pixelRatio?: number; color?: object } {
-    return {
-      ...(frame?.pixelRatio !== undefined ? { pixelRatio: frame.pixelRatio } : {}),
-      ...(frame?.color !== undefined ? { color: orderedColor(frame.color) } : {}),
-    };
   }
 
   // ---------------------------------------------------------------- StreamContext

@@ -4,7 +4,7 @@
  * strictly serial encode loop that awaits the native encoder so the event
  * loop never blocks. Control messages are handled as they arrive, in order.
  */
-import { orderedColor } from '../core/color';
+import { type ColorDescriptor, orderedColor } from '../core/color';
 import type { EncodedPayload, EncoderBackend } from '../core/encoder';
 import { cropFrame, isHostFrame, type RawFrame } from '../core/frame';
 import type { Logger } from '../core/logging';
@@ -89,7 +89,8 @@ export class Session {
   viewport?: { pwidth: number; pheight: number; ratio: number };
 
   private encoder?: EncoderBackend;
-  private encoderSize?: { width: number; height: number };
+  /** What the current encoder was built for; a frame with another shape rebuilds it (§10.2). */
+  private encoderShape?: Shape;
   private nextSeq = 0;
   /** seq -> send time (ms); cleared without counting acks on reset and backstop. */
   private readonly inflight = new Map<number, number>();
@@ -154,11 +155,12 @@ export class Session {
   }
 
   /** Sends `config`, builds the encoder at the display's size, and starts the encode loop. */
-  async start(width: number, height: number, extras: { pixelRatio?: number; color?: object }): Promise<void> {
-    const size = this.encodedSize(width, height);
-    this.encoder = await this.createEncoder(size);
-    this.encoderSize = size;
-    this.sendConfig(size.width, size.height, extras);
+  async start(width: number, height: number, latest: RawFrame | undefined): Promise<void> {
+    const shape = this.shapeOf({ width, height, color: latest?.color });
+    this.encoder = await this.createEncoder(shape);
+    this.encoderShape = shape;
+    const color = latest?.color ? { color: orderedColor(latest.color) } : {};
+    this.sendConfig(shape.width, shape.height, { pixelRatio: latest?.pixelRatio, ...color });
     this.loopDone = this.loop();
   }
 
@@ -277,33 +279,36 @@ export class Session {
   // ---------------------------------------------------------------- encoders
 
   /** Video encoders need even sizes: an odd frame is cropped, never refused (§11.1). */
-  private encodedSize(width: number, height: number): { width: number; height: number } {
-    return this.choice.transport === 'video' ? { width: width & ~1, height: height & ~1 } : { width, height };
+  private shapeOf(f: { width: number; height: number; color?: ColorDescriptor }): Shape {
+    const video = this.choice.transport === 'video';
+    return { width: video ? f.width & ~1 : f.width, height: video ? f.height & ~1 : f.height, ...(f.color ? { color: f.color } : {}) };
   }
 
-  private async createEncoder(size: { width: number; height: number }): Promise<EncoderBackend> {
+  private async createEncoder(shape: Shape): Promise<EncoderBackend> {
     const c = this.stream.config;
     const common = {
-      width: size.width,
-      height: size.height,
+      width: shape.width,
+      height: shape.height,
       fps: this.fps,
       bitrate: this.bitrate,
       memory: this.stream.memory,
     };
     if (this.choice.transport === 'video') {
-      return this.stream.registry.create(this.choice.backend, { ...common, pipelineDepth: c.encodePipelineDepth });
+      // The colour descriptor goes into the SPS's VUI (§13.3).
+      const color = shape.color ? { color: shape.color } : {};
+      return this.stream.registry.create(this.choice.backend, { ...common, ...color, pipelineDepth: c.encodePipelineDepth });
     }
     // Stills are PNG only for viewers that advertised PNG (§17 H8).
     const stillMode = this.supported.includes(CAP_PNG) ? 'png' : this.choice.mode;
     return this.stream.registry.create(this.choice.backend, { ...common, mode: this.choice.mode, stillMode });
   }
 
-  private async rebuild(size: { width: number; height: number }): Promise<void> {
+  private async rebuild(shape: Shape): Promise<void> {
     const old = this.encoder;
     this.encoder = undefined;
     await old?.close();
-    this.encoder = await this.createEncoder(size);
-    this.encoderSize = size;
+    this.encoder = await this.createEncoder(shape);
+    this.encoderShape = shape;
     this.forceKeyframe = true;
   }
 
@@ -320,12 +325,12 @@ export class Session {
       announce ||= r.announce === true;
     }
     const switched = drained.some((r) => r.choice && !sameChoice(r.choice, before));
-    const target = this.encodedSize(frame.width, frame.height);
-    await this.rebuild(target);
+    const shape = this.shapeOf(frame);
+    await this.rebuild(shape);
     if (switched) {
       this.codec = undefined;
       this.stream.logger.info({ viewer: this.id, from: describeChoice(before), to: describeChoice(this.choice) }, 'backend switched');
-      this.sendConfig(target.width, target.height, {});
+      this.sendConfig(shape.width, shape.height, {});
     }
     if (announce) this.sendText(setQualityMessage(this.bitrate, this.fps));
     return true;
@@ -440,14 +445,14 @@ export class Session {
       return;
     }
     let frame = pub.frame;
-    const size = this.encodedSize(frame.width, frame.height);
+    const size = this.shapeOf(frame);
     if (isHostFrame(frame) && (size.width !== frame.width || size.height !== frame.height)) {
       frame = cropFrame(frame, size.width, size.height);
     }
     const reconfigured = await this.applyPending(frame);
-    const target = this.encodedSize(frame.width, frame.height);
-    if (!reconfigured && this.choice.transport === 'video' && !sameSize(target, this.encoderSize)) {
-      await this.rebuild(target);
+    const shape = this.shapeOf(frame);
+    if (!reconfigured && this.choice.transport === 'video' && !sameShape(shape, this.encoderShape)) {
+      await this.rebuild(shape);
     }
     const options = { seq, timestampUs: pub.timestampUs, forceKeyframe: kind === 'still' || this.keyframeNow(clock.now()) };
     const started = clock.now();
@@ -456,7 +461,7 @@ export class Session {
     if (this.closed) return;
     for (const p of payloads) {
       if (p.keyframe) this.clientKeyframePending = false;
-      this.sendPayload(p, frame, this.encoderSize ?? target);
+      this.sendPayload(p, frame, this.encoderShape ?? shape);
     }
     if (payloads.length > 0) this.adapt();
   }
@@ -491,7 +496,7 @@ export class Session {
     const from = describeChoice(this.choice);
     this.choice = { transport: 'image', backend: 'image', mode };
     this.stream.logger.warn({ viewer: this.id, from, to: describeChoice(this.choice), err: error }, 'encoder failed; falling back to images');
-    await this.rebuild({ width: frame.width, height: frame.height });
+    await this.rebuild(this.shapeOf(frame));
     this.sendConfig(frame.width, frame.height, {});
     return (this.encoder as EncoderBackend).encode(frame, { ...options, forceKeyframe: true });
   }
@@ -526,6 +531,15 @@ export class Session {
   }
 }
 
-function sameSize(a: { width: number; height: number }, b: { width: number; height: number } | undefined): boolean {
-  return b !== undefined && a.width === b.width && a.height === b.height;
+/** The size (even for video) and colour an encoder is built for. */
+interface Shape {
+  width: number;
+  height: number;
+  color?: ColorDescriptor;
+}
+
+const colorKey = (c: ColorDescriptor | undefined) => (c ? JSON.stringify(orderedColor(c)) : '');
+
+function sameShape(a: Shape, b: Shape | undefined): boolean {
+  return b !== undefined && a.width === b.width && a.height === b.height && colorKey(a.color) === colorKey(b.color);
 }
