@@ -4,6 +4,7 @@
 
 #include "common/live_count.h"
 #include "convert/convert_napi.h"
+#include "image/image_napi.h"
 
 namespace rfb {
 std::atomic<int>& liveEncoderCount() {
@@ -64,6 +65,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("features", Napi::Function::New(env, Features, "features"));
   exports.Set("liveEncoders", Napi::Function::New(env, LiveEncoders, "liveEncoders"));
   rfb::InitConvert(env, exports);
+  rfb::InitImage(env, exports);
   return exports;
 }
 
