@@ -28,3 +28,4 @@ export { BackendToken, FrameAdapterToken, LoggerToken, NativeLoaderToken } from 
 export { convertFrame, convertFrameSync, type ConvertOptions } from './core/convert';
 export { createLogger, type Logger } from './core/logging';
 export { loadNativeAddon, nativeFeatures, type NativeAddon, type NativeFeatures } from './core/native';
+export * from './backends/image';

@@ -7,8 +7,8 @@
 import type { DependencyContainer } from 'tsyringe';
 
 import { BackendToken } from '../core/tokens';
+import { ImageBackend } from './image';
 
 export function registerBuiltinBackends(c: DependencyContainer): void {
-  void c;
-  void BackendToken;
+  c.register(BackendToken, { useClass: ImageBackend });
 }
