@@ -6,9 +6,11 @@ import 'reflect-metadata';
 
 import { conversionSuite } from './conversion';
 import { type BenchArgs, report, type Suite } from './harness';
+import { imageSuite } from './image';
 
 const SUITES: Record<string, Suite> = {
   conversion: conversionSuite,
+  image: imageSuite,
 };
 
 function parseArgs(argv: string[]): { suite: string; args: BenchArgs } {

@@ -64,7 +64,7 @@ describe('host layouts', () => {
     ['rgb24', 5],
   ];
 
-  it.each(['jpeg', 'png', 'webp'] as const)('%s: strided, BGRA and RGB24 frames give the packed RGBA picture', async (mode) => {
+  it.each(['jpeg', 'png', 'webp'] as const)('%s: strided, BGRA and RGB24 give the packed RGBA picture', async (mode) => {
     const packed = decodeRgb(await encodeOnce({ mode }, patternFrame(w, h, 0)));
     for (const [format, pad] of layouts) {
       const decoded = decodeRgb(await encodeOnce({ mode }, patternFrame(w, h, 0, format, pad)));
@@ -72,7 +72,7 @@ describe('host layouts', () => {
     }
   });
 
-  it.each(['nv12', 'i420'] as const)('%s frames are converted to RGB first (PNG equals the host conversion)', async (yuv) => {
+  it.each(['nv12', 'i420'] as const)('%s frames are converted to RGB first, as the host does', async (yuv) => {
     const planar = convertFrameSync(patternFrame(w, h, 0), yuv);
     const expected = convertFrameSync(planar, 'rgb24').data;
     const payload = await encodeOnce({ mode: 'png' }, planar);

@@ -53,7 +53,9 @@ describe('typed errors', () => {
       createFrame({ width: 8, height: 8, memory: 'metal', data: {} }),
     ];
     for (const frame of cases) await expect(encoder.encode(frame as RawFrame, at)).rejects.toThrow(FrameError);
-    await expect(encoder.encode(cases[1] as RawFrame, at)).rejects.toThrow('rgba 8x8 with stride 32 needs 256 bytes, got 255');
+    await expect(encoder.encode(cases[1] as RawFrame, at)).rejects.toThrow(
+      'rgba 8x8 with stride 32 needs 256 bytes, got 255',
+    );
     await expect(encoder.encode(cases[6] as RawFrame, at)).rejects.toThrow('takes host frames, got metal memory');
   });
 
@@ -67,7 +69,9 @@ describe('typed errors', () => {
   it('rejects bad encode options with ConfigError', async () => {
     const frame = patternFrame(8, 8, 0);
     await expect(encoder.encode(frame, { seq: -1, timestampUs: 0 })).rejects.toThrow(ConfigError);
-    await expect(encoder.encode(frame, { seq: 1 } as never)).rejects.toThrow('timestampUs must be a non-negative integer');
+    await expect(encoder.encode(frame, { seq: 1 } as never)).rejects.toThrow(
+      'timestampUs must be a non-negative integer',
+    );
     await expect(encoder.encode(frame, undefined as never)).rejects.toThrow('encode options must be an object');
   });
 
@@ -96,7 +100,9 @@ describe('typed errors', () => {
 
   it('refuses a mode the addon was built without, naming the package', () => {
     const addon = loadNativeAddon();
-    const noWebp = Object.assign(Object.create(addon) as object, { features: () => ({ ...addon.features(), webp: false }) });
+    const noWebp = Object.assign(Object.create(addon) as object, {
+      features: () => ({ ...addon.features(), webp: false }),
+    });
     expect(() => new ImageEncoder({ mode: 'webp' }, noWebp as typeof addon)).toThrow(NativeAddonError);
     expect(() => new ImageEncoder({ mode: 'jpeg', stillMime: 'image/webp' }, noWebp as typeof addon)).toThrow(
       'image mode webp: built without libwebp: install libwebp-dev and rebuild',
@@ -120,12 +126,14 @@ describe('native argument checks (the layer below the TypeScript validation)', (
 
   it('checks every setting', () => {
     const ok = new Uint8Array(256);
-    expect(() => native.encode(ok, 'rgba', 8, 8, 32, { ...jpeg, quality: 101 })).toThrow(/quality must be an integer from 1 to 100/);
-    expect(() => native.encode(ok, 'rgba', 8, 8, 32, { ...jpeg, subsampling: 421 })).toThrow(/420, 422 or 444/);
-    expect(() => native.encode(ok, 'rgba', 8, 8, 32, { codec: 'png', compressionLevel: 1 })).toThrow(/filter is required/);
-    expect(() => native.encode(ok, 'rgba', 8, 8, 32, { codec: 'png', compressionLevel: 1, filter: 'x' })).toThrow(/unknown PNG filter/);
-    expect(() => native.encode(ok, 'rgba', 8, 8, 32, { codec: 'gif' })).toThrow(/unknown image codec/);
-    expect(() => native.encode(ok, 'rgba', 8, 8, 32, null)).toThrow(/settings must be an object/);
+    const encode = (settings: unknown, lane?: number) => () => native.encode(ok, 'rgba', 8, 8, 32, settings, lane);
+    expect(encode({ ...jpeg, quality: 101 })).toThrow(/quality must be an integer from 1 to 100/);
+    expect(encode({ ...jpeg, subsampling: 421 })).toThrow(/420, 422 or 444/);
+    expect(encode({ codec: 'png', compressionLevel: 1 })).toThrow(/filter is required/);
+    expect(encode({ codec: 'png', compressionLevel: 1, filter: 'x' })).toThrow(/unknown PNG filter/);
+    expect(encode({ codec: 'gif' })).toThrow(/unknown image codec/);
+    expect(encode(null)).toThrow(/settings must be an object/);
+    expect(encode(jpeg, 4)).toThrow(/lane must be from 0 to 3/);
   });
 
   it('refuses to encode after close', () => {

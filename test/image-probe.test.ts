@@ -20,7 +20,7 @@ const real = () => registryOf(createContainer());
 
 const PNG_BYTES = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
 const JPEG_BYTES = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0]);
-const WEBP_BYTES = Uint8Array.from([...'RIFF'].map((c) => c.charCodeAt(0)).concat([0, 0, 0, 0], [...'WEBP'].map((c) => c.charCodeAt(0))));
+const WEBP_BYTES = Uint8Array.from(Buffer.from('RIFF\0\0\0\0WEBP', 'latin1'));
 
 type Encode = (settings: { codec: string }) => Promise<Uint8Array>;
 
@@ -38,7 +38,8 @@ function fakeAddon(features: { turbojpeg: boolean; png: boolean; webp: boolean }
   } as unknown as NativeAddon;
 }
 
-const honest: Encode = async ({ codec }) => ({ jpeg: JPEG_BYTES, png: PNG_BYTES, webp: WEBP_BYTES })[codec] as Uint8Array;
+const FILES: Record<string, Uint8Array> = { jpeg: JPEG_BYTES, png: PNG_BYTES, webp: WEBP_BYTES };
+const honest: Encode = async ({ codec }) => FILES[codec];
 
 function registryWith(addon: NativeAddon | (() => never)) {
   const c = createContainer();
@@ -86,7 +87,8 @@ describe('the image backend', () => {
       return payload.data.byteLength;
     };
     expect(await sizeAt(30)).toBeLessThan(await sizeAt(90));
-    await expect(registry.create('image', { width: 64, height: 64, mode: 'avif' })).rejects.toThrow(/mode must be one of/);
+    const avif = registry.create('image', { width: 64, height: 64, mode: 'avif' });
+    await expect(avif).rejects.toThrow(/mode must be one of/);
   });
 });
 
@@ -111,7 +113,10 @@ describe('probe with an injected binding', () => {
     const result = await registryWith(fakeAddon({ turbojpeg: true, png: true, webp: true }, flaky)).probe('image');
     expect(result.available).toBe(true);
     expect(result.modes?.png).toMatchObject({ state: 'broken', reason: expect.stringContaining('zlib exploded') });
-    expect(result.modes?.webp).toMatchObject({ state: 'broken', reason: 'the webp test encode did not produce an image/webp file' });
+    expect(result.modes?.webp).toMatchObject({
+      state: 'broken',
+      reason: 'the webp test encode did not produce an image/webp file',
+    });
   });
 
   it('is absent overall when no library was built in', async () => {

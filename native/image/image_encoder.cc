@@ -4,7 +4,7 @@
 
 namespace rfb {
 
-std::vector<uint8_t> ImageEncoder::encode(const HostImage& src, const ImageSettings& s) {
+std::vector<uint8_t> ImageLane::encode(const HostImage& src, const ImageSettings& s) {
   std::lock_guard<std::mutex> lock(mutex_);
   const HostImage img = isPackedRgb(src.format) ? src : toRgb24(src);
   std::vector<uint8_t> out;
@@ -23,7 +23,7 @@ std::vector<uint8_t> ImageEncoder::encode(const HostImage& src, const ImageSetti
   return out;
 }
 
-HostImage ImageEncoder::toRgb24(const HostImage& yuv) {
+HostImage ImageLane::toRgb24(const HostImage& yuv) {
   HostImage rgb;
   rgb.format = PixelFormat::RGB24;
   rgb.width = yuv.width;

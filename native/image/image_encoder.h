@@ -1,6 +1,7 @@
 // The native side of one image encoder: JPEG, PNG or WebP per call, from
 // packed RGB directly or from YUV 4:2:0 converted to RGB in the same job.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -25,10 +26,11 @@ struct ImageSettings {
   WebpSettings webp;
 };
 
-// Keeps what is worth reusing between frames: the TurboJPEG compressor (made
-// on first JPEG use) and the RGB scratch buffer for YUV input. Thread-safe:
-// concurrent encode() calls on one instance run one after the other.
-class ImageEncoder {
+// One lane of an encoder: what is worth reusing between frames, the
+// TurboJPEG compressor (made on first JPEG use) and the RGB scratch buffer for
+// YUV input. Thread-safe: concurrent encode() calls on one lane run one after
+// the other.
+class ImageLane {
  public:
   // Returns the complete image file.
   std::vector<uint8_t> encode(const HostImage& img, const ImageSettings& settings);
@@ -37,9 +39,17 @@ class ImageEncoder {
   HostImage toRgb24(const HostImage& yuv);
 
   std::mutex mutex_;
-  LiveEncoderToken live_;
   std::unique_ptr<JpegCompressor> jpeg_;
   std::vector<uint8_t> rgb_;
+};
+
+// Everything one JS ImageEncoder owns natively. Several lanes let the bands
+// of one large JPEG be encoded at once on different pool threads; a lane's
+// resources are only allocated when it is first used.
+struct ImageEncoder {
+  static constexpr int kLanes = 4;
+  LiveEncoderToken live;
+  std::array<ImageLane, kLanes> lanes;
 };
 
 }  // namespace rfb

@@ -1,5 +1,6 @@
 // JS binding: `new ImageEncoder()`, then encode(data, format, width, height,
-// stride, settings) -> Promise<Buffer> on the libuv pool, and close().
+// stride, settings[, lane]) -> Promise<Buffer> on the libuv pool, and close().
+// Encodes on different lanes (0..3, default 0) may run at the same time.
 // `settings` is { codec: 'jpeg', quality, subsampling, fastDct }, { codec:
 // 'png', compressionLevel, filter } or { codec: 'webp', quality, method,
 // lossless }; the TypeScript layer fills in every field.
@@ -86,15 +87,20 @@ class ImageEncoderWrap : public Napi::ObjectWrap<ImageEncoderWrap> {
       : Napi::ObjectWrap<ImageEncoderWrap>(info), encoder_(std::make_shared<ImageEncoder>()) {}
 
  private:
-  // (data, format, width, height, stride, settings)
+  // (data, format, width, height, stride, settings[, lane])
   Napi::Value Encode(const Napi::CallbackInfo& info) {
     if (!encoder_) throw Napi::Error::New(info.Env(), "image encoder is closed");
     const HostImage img = hostImageArgs(info, 0);
     const ImageSettings settings = settingsArg(info[5]);
+    const int lane = info.Length() > 6 ? intArg(info, 6, "lane") : 0;
+    if (lane < 0 || lane >= ImageEncoder::kLanes) {
+      throw Napi::RangeError::New(info.Env(), "lane must be from 0 to " + std::to_string(ImageEncoder::kLanes - 1));
+    }
     auto out = std::make_shared<std::vector<uint8_t>>();
     std::shared_ptr<ImageEncoder> encoder = encoder_;
     return PromiseWorker::Start(
-        info.Env(), {info[0]}, [encoder, img, settings, out] { *out = encoder->encode(img, settings); },
+        info.Env(), {info[0]},
+        [encoder, lane, img, settings, out] { *out = encoder->lanes[lane].encode(img, settings); },
         [out](Napi::Env env) { return Napi::Buffer<uint8_t>::Copy(env, out->data(), out->size()); });
   }
 

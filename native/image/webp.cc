@@ -66,7 +66,8 @@ int import(WebPPicture* p, const HostImage& img) {
 
 void encodeWebp(const HostImage& img, const WebpSettings& s, std::vector<uint8_t>& out) {
   if (img.width > WEBP_MAX_DIMENSION || img.height > WEBP_MAX_DIMENSION) {
-    throw std::invalid_argument("WebP images are at most " + std::to_string(WEBP_MAX_DIMENSION) + " pixels wide and high");
+    throw std::invalid_argument("WebP images are at most " + std::to_string(WEBP_MAX_DIMENSION) +
+                                " pixels wide and high");
   }
   const WebPConfig config = configFor(s);
   Picture picture;

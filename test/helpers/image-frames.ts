@@ -11,7 +11,13 @@ export type PackedFormat = 'rgba' | 'bgra' | 'rgb24';
 const ORDER: Record<PackedFormat, number[]> = { rgba: [0, 1, 2, 3], bgra: [2, 1, 0, 3], rgb24: [0, 1, 2] };
 
 /** The pattern as `format`, each row padded by `pad` bytes of noise (so a stride bug shows). */
-export function patternFrame(width: number, height: number, index: number, format: PackedFormat = 'rgba', pad = 0): HostFrame {
+export function patternFrame(
+  width: number,
+  height: number,
+  index: number,
+  format: PackedFormat = 'rgba',
+  pad = 0,
+): HostFrame {
   const rgba = movingPattern(width, height, index);
   const order = ORDER[format];
   const stride = width * order.length + pad;

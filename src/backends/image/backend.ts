@@ -34,7 +34,8 @@ async function probeMode(addon: NativeAddon, mode: ImageMode): Promise<ProbeResu
   if (!addon.features()[IMAGE_MODES[mode].feature]) return absent(builtWithout(mode));
   const encoder = new ImageEncoder({ mode }, addon);
   try {
-    const frame = createFrame({ data: movingPattern(PROBE_SIZE, PROBE_SIZE, 0), width: PROBE_SIZE, height: PROBE_SIZE });
+    const data = movingPattern(PROBE_SIZE, PROBE_SIZE, 0);
+    const frame = createFrame({ data, width: PROBE_SIZE, height: PROBE_SIZE });
     const [payload] = await encoder.encode(frame, { seq: 0, timestampUs: 0 });
     if (!payload || !IMAGE_MODES[mode].isFile(payload.data)) {
       return broken(`the ${mode} test encode did not produce an ${IMAGE_MODES[mode].mime} file`);

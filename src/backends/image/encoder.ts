@@ -7,6 +7,8 @@ import { type EncodedPayload, type EncodeOptions, type EncoderBackend } from '..
 import { ConfigError, EncoderClosedError, EncoderError, FrameError, NativeAddonError } from '../../core/errors';
 import { createFrame, type FrameInit, type HostFrame, isHostFrame, type RawFrame } from '../../core/frame';
 import { loadNativeAddon, type NativeAddon } from '../../core/native';
+import { bytesPerPixel, isPackedRgb } from '../../core/pixel-format';
+import { type BandPlan, joinJpegBands, planJpegBands } from './jpeg-bands';
 import { builtWithout, IMAGE_MODES, type ImageMime, type ImageMode } from './modes';
 import { imageBinding, type NativeImageEncoder } from './native';
 import { type ImageEncoderOptions, type ImagePlan, type NativeImageSettings, planImageEncoding } from './settings';
@@ -58,7 +60,9 @@ export class ImageEncoder implements EncoderBackend {
     this.stillMime = this.plan.stillMime;
     const features = addon.features();
     for (const mode of new Set([this.plan.mode, this.plan.stillMode])) {
-      if (!features[IMAGE_MODES[mode].feature]) throw new NativeAddonError(`image mode ${mode}: ${builtWithout(mode)}`);
+      if (!features[IMAGE_MODES[mode].feature]) {
+        throw new NativeAddonError(`image mode ${mode}: ${builtWithout(mode)}`);
+      }
     }
     this.native = new (imageBinding(addon).ImageEncoder)();
   }
@@ -96,19 +100,39 @@ export class ImageEncoder implements EncoderBackend {
     checkEncodeOptions(options);
     const f = hostFrame(frame, settings.codec);
     const { seq, timestampUs } = options;
-    const job = this.tail.then(() => this.run(f, settings)).then((data) => [{ data, keyframe: true, seq, timestampUs, mime }]);
+    const job = this.tail
+      .then(() => this.run(f, settings))
+      .then((data) => [{ data, keyframe: true, seq, timestampUs, mime }]);
     this.tail = job.catch(() => undefined);
     return job;
   }
 
   private async run(f: HostFrame, settings: NativeImageSettings): Promise<Uint8Array> {
     try {
+      const bands =
+        settings.codec === 'jpeg' && isPackedRgb(f.pixelFormat)
+          ? planJpegBands(f.width, f.height, settings.subsampling, this.plan.jpegBands)
+          : undefined;
+      if (bands) return await this.encodeBands(f, settings, bands);
       return await this.native.encode(f.data, f.pixelFormat, f.width, f.height, f.stride, settings);
     } catch (cause) {
       const message = cause instanceof Error ? cause.message : String(cause);
-      throw new EncoderError(`${settings.codec} encode of a ${f.width}x${f.height} ${f.pixelFormat} frame failed: ${message}`, {
-        cause,
-      });
+      const what = `${settings.codec} encode of a ${f.width}x${f.height} ${f.pixelFormat} frame`;
+      throw new EncoderError(`${what} failed: ${message}`, { cause });
     }
+  }
+
+  /** Each band is a view of the frame's rows, compressed on its own native lane. */
+  private async encodeBands(f: HostFrame, settings: NativeImageSettings, bands: BandPlan): Promise<Uint8Array> {
+    const rowBytes = f.width * bytesPerPixel(f.pixelFormat);
+    const parts = await Promise.all(
+      Array.from({ length: bands.count }, (_, lane) => {
+        const top = lane * bands.rows;
+        const rows = Math.min(bands.rows, f.height - top);
+        const data = f.data.subarray(top * f.stride, (top + rows - 1) * f.stride + rowBytes);
+        return this.native.encode(data, f.pixelFormat, f.width, rows, f.stride, settings, lane);
+      }),
+    );
+    return joinJpegBands(parts, f.height, bands.restartInterval);
   }
 }

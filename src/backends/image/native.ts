@@ -4,7 +4,11 @@ import type { NativeAddon } from '../../core/native';
 import type { NativeImageSettings } from './settings';
 
 export interface NativeImageEncoder {
-  /** Encodes one packed-RGB or YUV 4:2:0 host image on the libuv pool; resolves with the complete file. */
+  /**
+   * Encodes one packed-RGB or YUV 4:2:0 host image on the libuv pool;
+   * resolves with the complete file. Encodes on different lanes (0..3,
+   * default 0) may run at the same time; on one lane they run in turn.
+   */
   encode(
     data: Uint8Array,
     pixelFormat: string,
@@ -12,6 +16,7 @@ export interface NativeImageEncoder {
     height: number,
     stride: number,
     settings: NativeImageSettings,
+    lane?: number,
   ): Promise<Uint8Array>;
   /** Frees the encoder once no encode is running (the garbage collector does the same). */
   close(): void;

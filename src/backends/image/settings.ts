@@ -2,7 +2,10 @@
  * Image encoder options: their defaults, their validation (every problem is a
  * ConfigError naming it) and the per-image settings handed to native code.
  */
+import { availableParallelism } from 'node:os';
+
 import { ConfigError } from '../../core/errors';
+import { MAX_BANDS } from './jpeg-bands';
 import { IMAGE_MIMES, IMAGE_MODE_NAMES, IMAGE_MODES, type ImageMime, type ImageMode, modeOfMime } from './modes';
 
 export type ChromaSubsampling = '4:2:0' | '4:2:2' | '4:4:4';
@@ -18,6 +21,12 @@ export interface ImageEncoderOptions {
   chromaSubsampling?: ChromaSubsampling;
   /** JPEG: the fast integer DCT instead of the accurate one. Default true. */
   fastDct?: boolean;
+  /**
+   * JPEG: frames of 1280x720 and up are cut into this many bands (1..4)
+   * compressed at once on the libuv pool. Default: the number of cores, at
+   * most 4. 1 compresses every frame on one thread.
+   */
+  jpegBands?: number;
   /** PNG zlib level, 0..9. Default 1: per-frame PNG must be fast. */
   compressionLevel?: number;
   /** PNG row filter. Default `up`. */
@@ -43,6 +52,7 @@ export const IMAGE_DEFAULTS = Object.freeze({
   quality: 80,
   chromaSubsampling: '4:2:0',
   fastDct: true,
+  jpegBands: Math.min(MAX_BANDS, availableParallelism()),
   compressionLevel: 1,
   // The filter fpng uses for all rows: as cheap as `sub`, and on rendered
   // content (gradients, repeated rows) it compresses far better than `none`.
@@ -59,6 +69,7 @@ const PNG_FILTERS: readonly PngFilter[] = ['none', 'sub', 'up', 'average', 'paet
 export interface ImagePlan {
   mode: ImageMode;
   mime: ImageMime;
+  jpegBands: number;
   stillMode: ImageMode;
   stillMime: ImageMime;
   frame: NativeImageSettings;
@@ -89,13 +100,16 @@ function boolean(name: string, value: unknown, fallback: boolean): boolean {
 
 /** Validates the options (unknown keys are ignored: the registry passes its own too) and plans the encoding. */
 export function planImageEncoding(options: ImageEncoderOptions = {}): ImagePlan {
-  if (options === null || typeof options !== 'object') throw new ConfigError('image encoder options must be an object');
+  if (options === null || typeof options !== 'object') {
+    throw new ConfigError('image encoder options must be an object');
+  }
   const d = IMAGE_DEFAULTS;
   const mode = oneOf('mode', options.mode, IMAGE_MODE_NAMES, d.mode);
   const quality = integer('quality', options.quality, 1, 100, d.quality);
   const chroma = oneOf('chromaSubsampling', options.chromaSubsampling, CHROMA_NAMES, d.chromaSubsampling);
   const subsampling = SUBSAMPLING[chroma];
   const fastDct = boolean('fastDct', options.fastDct, d.fastDct);
+  const jpegBands = integer('jpegBands', options.jpegBands, 1, MAX_BANDS, d.jpegBands);
   const compressionLevel = integer('compressionLevel', options.compressionLevel, 0, 9, d.compressionLevel);
   const filter = oneOf('pngFilter', options.pngFilter, PNG_FILTERS, d.pngFilter);
   const method = integer('webpMethod', options.webpMethod, 0, 6, d.webpMethod);
@@ -113,5 +127,6 @@ export function planImageEncoding(options: ImageEncoderOptions = {}): ImagePlan 
     png,
     webp: { codec: 'webp', quality: 100, method, lossless: true },
   };
-  return { mode, mime: IMAGE_MODES[mode].mime, stillMode, stillMime, frame: frames[mode], still: stills[stillMode] };
+  const mime = IMAGE_MODES[mode].mime;
+  return { mode, mime, jpegBands, stillMode, stillMime, frame: frames[mode], still: stills[stillMode] };
 }
