@@ -21,7 +21,7 @@
  */
 import sharp from 'sharp';
 
-import { createFrame, ImageEncoder, type ImageMode } from '../src';
+import { createFrame, IMAGE_DEFAULTS, ImageEncoder, type ImageMode } from '../src';
 import { movingPattern } from '../src/scenes/patterns';
 import { type BenchRow, DEFAULT_SIZES, progress, summarize } from './harness';
 import type { Suite } from './harness';
@@ -84,6 +84,27 @@ async function psnrDb(encoded: Uint8Array, rgba: Uint8Array): Promise<number> {
   return Math.round(10 * Math.log10((255 * 255) / (sum / rgb.length)) * 100) / 100;
 }
 
+interface Contestant {
+  impl: string;
+  /** Extra row fields naming the variant. */
+  fields: Record<string, unknown>;
+  encode: Encode;
+  close(): Promise<void>;
+}
+
+function contestants(mode: ImageMode): Contestant[] {
+  const ours = (jpegBands: number): Contestant => {
+    const encoder = new ImageEncoder({ mode, quality: QUALITY, compressionLevel: PNG_LEVEL, jpegBands });
+    const fields = mode === 'jpeg' ? { jpegBands } : {};
+    return { impl: 'rfbcast', fields, encode: rfbcastEncoder(encoder), close: () => encoder.close() };
+  };
+  const sharpSide: Contestant = { impl: 'sharp', fields: {}, encode: sharpEncoder(mode), close: async () => {} };
+  // JPEG also runs on one thread (jpegBands 1), separating TurboJPEG's own
+  // speed from what compressing bands at once on the pool adds.
+  const bandings = mode === 'jpeg' && IMAGE_DEFAULTS.jpegBands > 1 ? [IMAGE_DEFAULTS.jpegBands, 1] : [1];
+  return [...bandings.map(ours), sharpSide];
+}
+
 export const imageSuite: Suite = async (args) => {
   const count = args.frames ?? 60;
   const rows: BenchRow[] = [];
@@ -91,29 +112,26 @@ export const imageSuite: Suite = async (args) => {
     const frames = Array.from({ length: DISTINCT_FRAMES }, (_, i) => movingPattern(width, height, i));
     for (const mode of ['jpeg', 'png', 'webp'] as const) {
       progress(`${mode} ${width}x${height}`);
-      const encoder = new ImageEncoder({ mode, quality: QUALITY, compressionLevel: PNG_LEVEL });
-      const impls: Array<[string, Encode]> = [
-        ['rfbcast', rfbcastEncoder(encoder)],
-        ['sharp', sharpEncoder(mode)],
-      ];
-      const results = await timeInterleaved(count, frames, width, height, impls.map(([, encode]) => encode));
-      for (const [k, [impl, encode]] of impls.entries()) {
+      const sides = contestants(mode);
+      const results = await timeInterleaved(count, frames, width, height, sides.map((c) => c.encode));
+      for (const [k, side] of sides.entries()) {
         const quality = mode === 'png' ? { quality: null, compressionLevel: PNG_LEVEL } : { quality: QUALITY };
         const fidelity =
-          mode === 'png' ? {} : { psnrDb: await psnrDb(await encode(frames[0], width, height), frames[0]) };
+          mode === 'png' ? {} : { psnrDb: await psnrDb(await side.encode(frames[0], width, height), frames[0]) };
         rows.push({
           case: mode,
-          impl,
+          impl: side.impl,
           width,
           height,
           frames: count,
           ...summarize(results[k].times),
           ...quality,
+          ...side.fields,
           kbPerFrame: results[k].kbPerFrame,
           ...fidelity,
         });
+        await side.close();
       }
-      await encoder.close();
     }
   }
   return rows;
