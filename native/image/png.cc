@@ -5,6 +5,7 @@
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #ifdef RFB_HAVE_PNG
 #include <png.h>
@@ -13,14 +14,17 @@
 namespace rfb {
 
 bool parsePngFilter(const std::string& name, PngFilter* out) {
-  if (name == "none") *out = PngFilter::None;
-  else if (name == "sub") *out = PngFilter::Sub;
-  else if (name == "up") *out = PngFilter::Up;
-  else if (name == "average") *out = PngFilter::Average;
-  else if (name == "paeth") *out = PngFilter::Paeth;
-  else if (name == "adaptive") *out = PngFilter::Adaptive;
-  else return false;
-  return true;
+  static const std::pair<const char*, PngFilter> kNames[] = {
+      {"none", PngFilter::None},       {"sub", PngFilter::Sub},     {"up", PngFilter::Up},
+      {"average", PngFilter::Average}, {"paeth", PngFilter::Paeth}, {"adaptive", PngFilter::Adaptive},
+  };
+  for (const auto& [n, filter] : kNames) {
+    if (name == n) {
+      *out = filter;
+      return true;
+    }
+  }
+  return false;
 }
 
 #ifdef RFB_HAVE_PNG
