@@ -25,7 +25,12 @@
         "native/h264/avcc.cc",
         "native/h264/h264_napi.cc",
         "native/vtenc/nv12_input.cc",
-        "native/vtenc/nv12_input_napi.cc"
+        "native/vtenc/nv12_input_napi.cc",
+        "native/image/jpeg.cc",
+        "native/image/png.cc",
+        "native/image/webp.cc",
+        "native/image/image_encoder.cc",
+        "native/image/image_napi.cc"
       ],
       "cflags_cc": ["-std=c++17", "-O3", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers"],
       "cflags_cc!": ["-std=gnu++17", "-std=gnu++20"],
@@ -63,6 +68,21 @@
           "defines": ["RFB_HAVE_YUV"],
           "include_dirs": ["<!@(sh native/lib.sh include yuv)"],
           "libraries": ["<!@(sh native/lib.sh libs yuv)"]
+        }],
+        ["have_turbojpeg==1", {
+          "defines": ["RFB_HAVE_TURBOJPEG"],
+          "include_dirs": ["<!@(sh native/lib.sh include libturbojpeg)"],
+          "libraries": ["<!@(sh native/lib.sh libs libturbojpeg)"]
+        }],
+        ["have_png==1", {
+          "defines": ["RFB_HAVE_PNG"],
+          "include_dirs": ["<!@(sh native/lib.sh include libpng)"],
+          "libraries": ["<!@(sh native/lib.sh libs libpng)"]
+        }],
+        ["have_webp==1", {
+          "defines": ["RFB_HAVE_WEBP"],
+          "include_dirs": ["<!@(sh native/lib.sh include libwebp)"],
+          "libraries": ["<!@(sh native/lib.sh libs libwebp)"]
         }]
       ]
     }

@@ -6,12 +6,14 @@ import 'reflect-metadata';
 
 import { conversionSuite } from './conversion';
 import { type BenchArgs, report, type Suite, SuiteSkipped } from './harness';
+import { imageSuite } from './image';
 import { vtencSuite } from './vtenc';
 import { x264Suite } from './x264';
 
 const SUITES: Record<string, Suite> = {
   conversion: conversionSuite,
   x264: x264Suite,
+  image: imageSuite,
   vtenc: vtencSuite,
 };
 

@@ -15,6 +15,7 @@
 #ifdef RFB_HAVE_X264
 #include "x264/x264_napi.h"
 #endif
+#include "image/image_napi.h"
 
 namespace rfb {
 std::atomic<int>& liveEncoderCount() {
@@ -86,6 +87,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 #ifdef RFB_HAVE_X264
   rfb::InitX264(env, exports);
 #endif
+  rfb::InitImage(env, exports);
   return exports;
 }
 

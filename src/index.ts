@@ -71,3 +71,4 @@ export { MetalHostFrameAdapter } from './adapters/metal-host-frame-adapter';
 export { FrameDownloadToken, type FrameDownload } from './adapters/download';
 export { X264Encoder, type X264EncoderOptions } from './backends/x264/encoder';
 export { X264Backend } from './backends/x264/backend';
+export * from './backends/image';

@@ -299,8 +299,8 @@ export class Session {
       return this.stream.registry.create(this.choice.backend, { ...common, ...color, pipelineDepth: c.encodePipelineDepth });
     }
     // Stills are PNG only for viewers that advertised PNG (§17 H8).
-    const stillMode = this.supported.includes(CAP_PNG) ? 'png' : this.choice.mode;
-    return this.stream.registry.create(this.choice.backend, { ...common, mode: this.choice.mode, stillMode });
+    const stillMime = this.supported.includes(CAP_PNG) ? CAP_PNG : mimeOf(this.choice.mode);
+    return this.stream.registry.create(this.choice.backend, { ...common, mode: this.choice.mode, stillMime });
   }
 
   private async rebuild(shape: Shape): Promise<void> {

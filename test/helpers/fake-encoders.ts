@@ -66,7 +66,7 @@ class FakeEncoder implements EncoderBackend {
     this.frames++;
     const base = { seq: o.seq, timestampUs: o.timestampUs, keyframe };
     if (this.transport === 'image') {
-      const mime = still ? `image/${String(this.options.stillMode ?? 'png')}` : (this.mime as string);
+      const mime = still ? String(this.options.stillMime ?? 'image/png') : (this.mime as string);
       return [{ ...base, keyframe: true, mime, data: new Uint8Array([1, 2, 3, o.seq & 255]) }];
     }
     return [{ ...base, codec: keyframe ? this.codec : undefined, durationUs: Math.floor(1e6 / gop), data: this.pad(accessUnit(keyframe)) }];

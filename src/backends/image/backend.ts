@@ -1,0 +1,98 @@
+/**
+ * The `image` backend: JPEG, PNG and WebP through libjpeg-turbo, libpng and
+ * libwebp. Each mode is probed on its own; the backend is available when any
+ * mode works. The native addon comes from the container, so a child container
+ * can probe against a fake binding.
+ */
+import { inject, injectable } from 'tsyringe';
+
+import {
+  absent,
+  type BackendCapabilities,
+  type BackendDescriptor,
+  broken,
+  type EncoderOptions,
+  ok,
+  type ProbeResult,
+  Rank,
+} from '../../core/encoder';
+import { createFrame } from '../../core/frame';
+import type { NativeAddon } from '../../core/native';
+import { PIXEL_FORMATS } from '../../core/pixel-format';
+import { NativeLoaderToken } from '../../core/tokens';
+import { movingPattern } from '../../scenes/patterns';
+import { ImageEncoder } from './encoder';
+import { builtWithout, IMAGE_MIMES, IMAGE_MODE_NAMES, IMAGE_MODES, type ImageMode } from './modes';
+import { imageBinding } from './native';
+import type { ImageEncoderOptions } from './settings';
+
+const PROBE_SIZE = 16;
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+async function probeMode(addon: NativeAddon, mode: ImageMode): Promise<ProbeResult> {
+  if (!addon.features()[IMAGE_MODES[mode].feature]) return absent(builtWithout(mode));
+  const encoder = new ImageEncoder({ mode }, addon);
+  try {
+    const data = movingPattern(PROBE_SIZE, PROBE_SIZE, 0);
+    const frame = createFrame({ data, width: PROBE_SIZE, height: PROBE_SIZE });
+    const [payload] = await encoder.encode(frame, { seq: 0, timestampUs: 0 });
+    if (!payload || !IMAGE_MODES[mode].isFile(payload.data)) {
+      return broken(`the ${mode} test encode did not produce an ${IMAGE_MODES[mode].mime} file`);
+    }
+    return ok();
+  } finally {
+    await encoder.close();
+  }
+}
+
+/** Folds the per-mode results: available when any mode is; otherwise broken if any mode is broken. */
+function overall(modes: Record<ImageMode, ProbeResult>): ProbeResult {
+  const failed = IMAGE_MODE_NAMES.filter((m) => !modes[m].available);
+  const reasons = failed.map((m) => `${m}: ${modes[m].reason ?? 'unavailable'}`).join('; ');
+  if (failed.length < IMAGE_MODE_NAMES.length) return { ...ok(), ...(reasons ? { detail: reasons } : {}), modes };
+  const anyBroken = failed.some((m) => modes[m].state === 'broken');
+  return { ...(anyBroken ? broken(reasons) : absent(reasons)), modes };
+}
+
+@injectable()
+export class ImageBackend implements BackendDescriptor {
+  readonly name = 'image';
+  readonly label = 'JPEG, PNG and WebP (libjpeg-turbo, libpng, libwebp)';
+  readonly transport = 'image' as const;
+  readonly rank = Rank.SECONDARY;
+  readonly capabilities: BackendCapabilities = Object.freeze({
+    pixelFormats: PIXEL_FORMATS,
+    memories: ['host'],
+    codecs: IMAGE_MIMES,
+    hardware: false,
+    modes: IMAGE_MODE_NAMES,
+  });
+
+  constructor(@inject(NativeLoaderToken) private readonly load: () => NativeAddon) {}
+
+  async probe(): Promise<ProbeResult> {
+    let addon: NativeAddon;
+    try {
+      addon = this.load();
+      imageBinding(addon);
+    } catch (error) {
+      return absent(messageOf(error));
+    }
+    const entries = await Promise.all(
+      IMAGE_MODE_NAMES.map(async (mode) => {
+        try {
+          return [mode, await probeMode(addon, mode)] as const;
+        } catch (error) {
+          return [mode, broken(`the ${mode} test encode failed: ${messageOf(error)}`)] as const;
+        }
+      }),
+    );
+    return overall(Object.fromEntries(entries) as Record<ImageMode, ProbeResult>);
+  }
+
+  /** `options.mode` picks jpeg (default), png or webp; `quality` and the ImageEncoderOptions extras pass through. */
+  create(options: EncoderOptions): ImageEncoder {
+    return new ImageEncoder(options as ImageEncoderOptions, this.load());
+  }
+}
