@@ -44,7 +44,7 @@ function yuvPsnrs(stream: Uint8Array, sources: Uint8Array[], width: number, heig
   const size = width * height * 1.5;
   expect(decoded.length).toBe(size * sources.length);
   return sources.map((src, i) =>
-    psnr(decoded.subarray(i * size, (i + 1) * size), convertFrameSync(rgbaFrame(src, width, height), 'i420').data, 1),
+    psnr(decoded.subarray(i * size, (i + 1) * size), convertFrameSync(rgbaFrame(src, width, height), 'i420').data),
   );
 }
 
@@ -96,14 +96,12 @@ describe('libx264 at 1280x720, 8 Mbit/s, moving pattern', () => {
     expect(Math.min(...yuvPsnrs(run.stream, run.sources, width, height))).toBeGreaterThanOrEqual(38);
   });
 
-  it('looks in RGB as good as the 4:2:0 round trip allows (BT.601 limited range end to end)', () => {
+  it('keeps RGB PSNR >= 38 dB against the source RGBA on every frame, as ffmpeg decodes it', () => {
     const rgb = decodeToRaw(run.stream, { format: 'h264' });
     const size = width * height * 3;
-    for (const i of [0, 19, 44]) {
-      const source = rgbaFrame(run.sources[i], width, height);
-      const ceiling = psnr(convertFrameSync(convertFrameSync(source, 'i420'), 'rgb24').data, rgbaToRgb(source.data));
-      expect(psnr(rgb.subarray(i * size, (i + 1) * size), rgbaToRgb(source.data))).toBeGreaterThan(ceiling - 1);
-    }
+    const values = run.sources.map((src, i) => psnr(rgb.subarray(i * size, (i + 1) * size), rgbaToRgb(src)));
+    expect(values).toHaveLength(run.sources.length);
+    expect(Math.min(...values)).toBeGreaterThanOrEqual(38);
   });
 
   it('derives the codec string from the SPS bytes it emitted (constrained baseline)', () => {

@@ -36,7 +36,10 @@ export function withTempFile<T>(name: string, data: Uint8Array, fn: (path: strin
  * Decodes a file to raw frames of `pixFmt`. `format` is the ffmpeg demuxer
  * (`h264` for Annex B elementary streams; omit it for image files).
  */
-export function decodeToRaw(data: Uint8Array, opts: { format?: string; fileName?: string; pixFmt?: 'rgb24' | 'rgba' }): Buffer {
+export function decodeToRaw(
+  data: Uint8Array,
+  opts: { format?: string; fileName?: string; pixFmt?: 'rgb24' | 'rgba' | 'yuv420p' },
+): Buffer {
   const pixFmt = opts.pixFmt ?? 'rgb24';
   return withTempFile(opts.fileName ?? 'input', data, (path) =>
     run('ffmpeg', ['-v', 'error', ...(opts.format ? ['-f', opts.format] : []), '-i', path, '-f', 'rawvideo', '-pix_fmt', pixFmt, '-']),

@@ -30,7 +30,8 @@ kernel void moving_pattern(device uchar* out [[buffer(0)]],
   device uchar* p = out + pos.y * f.stride + pos.x * 4;
   p[0] = inBox ? 255 : uchar(pos.x * 255 / f.width);
   p[1] = inBox ? 220 : uchar(pos.y * 255 / f.height);
-  p[2] = inBox ? 40 : uchar((pos.x + pos.y + index * 4) & 255);
+  const uint t = (((pos.x + pos.y) >> 1) + index * 4) & 511;
+  p[2] = inBox ? 40 : uchar(t < 256 ? t : 511 - t);
   p[3] = 255;
 }
 `;

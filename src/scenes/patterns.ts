@@ -25,7 +25,9 @@ function renderMoving(data: Uint8Array, width: number, height: number, index: nu
       const inBox = x >= bx && x < bx + boxW && y >= by && y < by + boxH;
       data[o] = inBox ? 255 : (x * 255) / width;
       data[o + 1] = inBox ? 220 : (y * 255) / height;
-      data[o + 2] = inBox ? 40 : (x + y + index * 4) & 255;
+      // A triangle wave, not a sawtooth: no hard edges for 4:2:0 chroma to smear.
+      const t = (((x + y) >> 1) + index * 4) & 511;
+      data[o + 2] = inBox ? 40 : t < 256 ? t : 511 - t;
       data[o + 3] = 255;
     }
   }
