@@ -87,16 +87,17 @@ async function main(): Promise<void> {
   const rss: Array<{ s: number; mb: number }> = [];
   const started = Date.now();
   const totalMs = o.minutes * 60_000;
+  const sampleEveryMs = Math.min(5000, totalMs / 6);
   await new Promise<void>((resolve) => {
     const sampler = setInterval(() => {
-      const s = (Date.now() - started) / 1000;
-      rss.push({ s: Math.round(s), mb: Math.round((process.memoryUsage().rss / 1048576) * 10) / 10 });
-      progress(`soak ${Math.round(s)}/${Math.round(totalMs / 1000)} s, rss ${rss.at(-1)?.mb} MB, published ${published}`);
-      if (Date.now() - started >= totalMs) {
+      const elapsed = Date.now() - started;
+      rss.push({ s: Math.round(elapsed / 1000), mb: Math.round((process.memoryUsage().rss / 1048576) * 10) / 10 });
+      progress(`soak ${Math.round(elapsed / 1000)}/${Math.round(totalMs / 1000)} s, rss ${rss.at(-1)?.mb} MB, published ${published}`);
+      if (elapsed >= totalMs - sampleEveryMs / 2) {
         clearInterval(sampler);
         resolve();
       }
-    }, 5000);
+    }, sampleEveryMs);
   });
   clearInterval(publisher);
   lag.disable();
