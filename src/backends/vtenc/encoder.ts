@@ -8,7 +8,7 @@
  * overlaps them. When no further frame is waiting the encoder completes what
  * is in flight, so a caller that awaits each encode is never left hanging.
  * (VideoToolbox already works on several frames per step internally, so this
- * is correct but not faster: see docs/macos.md.)
+ * is correct but not faster: see the README's macOS section.)
  */
 import { vuiColor } from '../../core/color';
 import type { EncodedPayload, EncodeOptions, EncoderBackend, EncoderOptions } from '../../core/encoder';
