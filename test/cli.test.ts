@@ -62,7 +62,7 @@ describe('rfbcast serve', () => {
       expect(await page.text()).toMatch(/<title>rfbcast<\/title>/);
       expect(await (await fetch(`${cli.url}health`)).text()).toBe('ok\n');
       const v = await TestViewer.connect(ws, ['image/png']);
-      await v.waitForFrames(3, 10_000, '3 frames');
+      await v.waitForFrames(3, 10_000);
       expect(v.texts[0]).toMatchObject({ type: 'config', width: 320, height: 180 });
       expect(v.frames[0].header).toMatchObject({ type: 'image_frame', mime: 'image/png', width: 320, height: 180 });
       v.send({ type: 'event', event: { type: 'key_down', key: 'x', code: 'KeyX', modifiers: [], timestamp: 1 } });
@@ -84,7 +84,7 @@ describe('rfbcast demo', () => {
       const status = (await (await fetch(`${cli.url}api/status`)).json()) as { scenes: string[]; scene: string };
       expect(status.scenes).toEqual(['test_card', 'bouncing_box', 'gradient', 'plasma', 'checkerboard', 'paint']);
       const v = await TestViewer.connect(cli.url.replace(/^http/, 'ws'), ['image/png']);
-      await v.waitForFrames(2, 10_000, '2 frames');
+      await v.waitForFrames(2, 10_000);
       v.ws.terminate();
     } finally {
       await cli.stop();

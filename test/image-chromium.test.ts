@@ -3,11 +3,10 @@
  * client decodes them (PROTOCOL §6.2: a Blob of the payload's MIME type and
  * createImageBitmap), at the right size and with the right pixels.
  */
-import type { Server } from 'node:http';
 
 import { type EncodedPayload, ImageEncoder, type ImageEncoderOptions } from 'rfbcast';
 
-import { blankPage, type Browser, launchChromium } from './helpers/chromium';
+import { useBlankPage } from './helpers/chromium';
 import { patternFrame } from './helpers/image-frames';
 
 interface Decoded {
@@ -16,18 +15,7 @@ interface Decoded {
   pixels: number[][];
 }
 
-let browser: Browser;
-let server: Server;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-  server = await blankPage(browser.page);
-});
-
-afterAll(async () => {
-  server?.close();
-  await browser?.close();
-});
+const chromium = useBlankPage();
 
 /** Spots on the gradients, on the moving box (frame 2 of the pattern) and in the corners. */
 function spotsFor(w: number, h: number): Array<[number, number]> {
@@ -36,7 +24,7 @@ function spotsFor(w: number, h: number): Array<[number, number]> {
 }
 
 async function decodeInChromium(payload: EncodedPayload, spots: Array<[number, number]>): Promise<Decoded> {
-  return browser.page.evaluate(
+  return chromium.page.evaluate(
     async ({ base64, mime, spots }) => {
       const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
       const bitmap = await createImageBitmap(new Blob([bytes], { type: mime }));

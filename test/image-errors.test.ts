@@ -90,7 +90,7 @@ describe('typed errors', () => {
         close() {}
       },
     });
-    const e = new ImageEncoder({ mode: 'jpeg' }, failing as typeof addon);
+    const e = new ImageEncoder({ mode: 'jpeg' }, failing as unknown as typeof addon);
     await expect(e.encode(patternFrame(8, 8, 0), at)).rejects.toThrow(EncoderError);
     await expect(e.encode(patternFrame(8, 8, 0), at)).rejects.toThrow(
       'jpeg encode of a 8x8 rgba frame failed: disk on fire',

@@ -44,8 +44,7 @@ describe('protocol fuzzing', () => {
     process.on('uncaughtException', onFailure);
     const s = await startFakeServer(64, 48, { helloTimeoutMs: 2000 });
     const watchers = await Promise.all([TestViewer.connect(s.url), TestViewer.connect(s.url, ['webcodecs/h264-annexb'])]);
-    // Registered after TestViewer's own listener, so the frame just received is the last one.
-    for (const w of watchers) w.ws.on('message', (_d, isBinary) => isBinary && w.ack(Number(w.frames.at(-1)?.header.seq)));
+    for (const w of watchers) w.autoAck();
     let published = 0;
     const publisher = setInterval(() => {
       s.display.publish(rgba(64, 48, published++ & 255));

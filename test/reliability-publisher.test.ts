@@ -6,30 +6,19 @@
 import { DisplayClosedError, FrameError } from 'rfbcast';
 
 import { captureLogger } from './helpers/log-capture';
-import { rgba, startFakeServer, type FakeServer } from './helpers/server';
+import { fakeServerScope, rgba, type FakeServer } from './helpers/server';
 import { settle, TestViewer, until } from './helpers/viewer';
 
 const H264 = 'webcodecs/h264-annexb';
 
+const scope = fakeServerScope();
 let server: FakeServer | undefined;
-const open: TestViewer[] = [];
 
-afterEach(async () => {
-  for (const v of open.splice(0)) v.ws.terminate();
-  await server?.display.close();
-  server = undefined;
-});
-
-async function connect(url: string, supported?: string[]): Promise<TestViewer> {
-  const v = await TestViewer.connect(url, supported);
-  open.push(v);
-  await v.waitFor((x) => x.texts.length > 0);
-  return v;
-}
+const connect = (url: string, supported?: string[], extra = {}) => scope.connect(url, supported, { configured: true, ...extra });
 
 describe('publisher abuse', () => {
   it('wrong sizes and formats throw FrameError and leave the stream as it was', async () => {
-    server = await startFakeServer(64, 48);
+    server = await scope.start(64, 48);
     const d = server.display;
     expect(() => d.publish(new Uint8Array(10))).toThrow(FrameError);
     expect(() => d.publish(new Uint8Array(64 * 48 * 3))).toThrow(/rgba 64x48 with stride 256 needs 12288 bytes, got 9216/);
@@ -43,16 +32,16 @@ describe('publisher abuse', () => {
   });
 
   it('publish after close throws DisplayClosedError', async () => {
-    server = await startFakeServer(64, 48);
+    server = await scope.start(64, 48);
     await server.display.close();
     expect(() => server?.display.publish(rgba(64, 48))).toThrow(DisplayClosedError);
     expect(() => server?.display.publish(rgba(64, 48))).toThrow("display 'default' is closed");
   });
 
   it('thousands of publishes a second are latest-wins: viewers get the newest, memory does not grow', async () => {
-    server = await startFakeServer(64, 48, { ownFrames: true });
+    server = await scope.start(64, 48, { ownFrames: true });
     const v = await connect(server.url, [H264]);
-    v.ws.on('message', (_d, isBinary) => isBinary && v.ack(Number(v.frames.at(-1)?.header.seq)));
+    v.autoAck();
     const frames = [rgba(64, 48, 1), rgba(64, 48, 2)];
     const heapBefore = process.memoryUsage().heapUsed;
     const started = Date.now();
@@ -73,7 +62,7 @@ describe('publisher abuse', () => {
   }, 20_000);
 
   it('ownFrames copies the published buffer, so the publisher may reuse it at once', async () => {
-    server = await startFakeServer(64, 48, { ownFrames: true });
+    server = await scope.start(64, 48, { ownFrames: true });
     const buffer = rgba(64, 48, 7);
     server.display.publish(buffer);
     buffer.fill(200);
@@ -86,7 +75,7 @@ describe('publisher abuse', () => {
 describe('encoder faults', () => {
   it('a failing video encoder moves only its viewer to images, with a logged reason; the stream goes on', async () => {
     const { logger, records } = captureLogger('warn');
-    server = await startFakeServer(64, 48, { logger });
+    server = await scope.start(64, 48, { logger });
     const failing = await connect(server.url, ['image/jpeg', H264]);
     const steady = await connect(server.url, ['image/png']);
     server.display.publish(rgba(64, 48));
@@ -107,7 +96,7 @@ describe('encoder faults', () => {
   });
 
   it('a failing encoder for a viewer without images closes that viewer with 1011 only', async () => {
-    server = await startFakeServer(64, 48, { logger: captureLogger('fatal').logger });
+    server = await scope.start(64, 48, { logger: captureLogger('fatal').logger });
     const videoOnly = await connect(server.url, [H264]);
     const other = await connect(server.url, ['image/jpeg']);
     server.video.failing = true;

@@ -6,33 +6,15 @@
 import type { Socket } from 'node:net';
 
 import { captureLogger } from './helpers/log-capture';
-import { rgba, startFakeServer, type FakeServer } from './helpers/server';
+import { fakeServerScope, rgba, type FakeServer } from './helpers/server';
 import { settle, TestViewer, until } from './helpers/viewer';
 
 const H264 = 'webcodecs/h264-annexb';
 
+const scope = fakeServerScope();
 let server: FakeServer | undefined;
-const open: TestViewer[] = [];
 
-afterEach(async () => {
-  for (const v of open.splice(0)) v.ws.terminate();
-  await server?.display.close();
-  server = undefined;
-});
-
-async function connect(url: string, supported?: string[]): Promise<TestViewer> {
-  const v = await TestViewer.connect(url, supported);
-  open.push(v);
-  await v.waitFor((x) => x.texts.length > 0);
-  return v;
-}
-
-/** Acks every frame as it arrives, like a healthy browser viewer. */
-function autoAck(v: TestViewer): void {
-  v.ws.on('message', (_d, isBinary) => {
-    if (isBinary) v.ack(Number(v.frames.at(-1)?.header.seq));
-  });
-}
+const connect = (url: string, supported?: string[], extra = {}) => scope.connect(url, supported, { configured: true, ...extra });
 
 function publishEvery(s: FakeServer, ms: number): { stop(): number } {
   let n = 0;
@@ -50,10 +32,10 @@ describe('a viewer that stops reading', () => {
     const budget = 1024 * 1024;
     const payload = 256 * 1024;
     const { logger, records } = captureLogger('warn');
-    server = await startFakeServer(64, 48, { logger, slowViewerBudgetBytes: budget, slowViewerTimeoutMs: 1500, inflightTimeoutMs: 100 });
+    server = await scope.start(64, 48, { logger, slowViewerBudgetBytes: budget, slowViewerTimeoutMs: 1500, inflightTimeoutMs: 100 });
     server.video.payloadBytes = payload;
     const healthy = await connect(server.url, [H264]);
-    autoAck(healthy);
+    healthy.autoAck();
     const slow = await connect(server.url, [H264]);
     // Stop reading: the kernel buffers fill, then the server's socket queue grows.
     ((slow.ws as unknown as { _socket: Socket })._socket).pause();
@@ -80,9 +62,9 @@ describe('a viewer that stops reading', () => {
 
 describe('a viewer that never acks', () => {
   it('gets one keyframe per backstop period while the other keeps pace with publishes', async () => {
-    server = await startFakeServer(64, 48, { inflightTimeoutMs: 400 });
+    server = await scope.start(64, 48, { inflightTimeoutMs: 400 });
     const healthy = await connect(server.url, [H264]);
-    autoAck(healthy);
+    healthy.autoAck();
     const stalled = await connect(server.url, [H264]);
     const pub = publishEvery(server, 20);
     await settle(2600);
@@ -102,7 +84,7 @@ describe('a viewer that never acks', () => {
 
 describe('viewers that leave', () => {
   it('a viewer disconnecting mid-encode has its encoder closed once the encode finishes', async () => {
-    server = await startFakeServer(64, 48);
+    server = await scope.start(64, 48);
     let release!: () => void;
     server.video.gate = new Promise((r) => (release = r));
     const v = await connect(server.url, [H264]);
@@ -116,7 +98,7 @@ describe('viewers that leave', () => {
   });
 
   it('200 connect/disconnect cycles leave no session, encoder or listener behind', async () => {
-    server = await startFakeServer(64, 48);
+    server = await scope.start(64, 48);
     server.display.publish(rgba(64, 48));
     const listenersBefore = server.display.eventNames().map((n) => server?.display.listenerCount(n));
     for (let i = 0; i < 200; i++) {

@@ -9,50 +9,40 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { captureLogger } from './helpers/log-capture';
-import { rgba, startFakeServer, type FakeServer } from './helpers/server';
+import { fakeServerScope, rgba, type FakeServer } from './helpers/server';
 import { settle, TestViewer, until } from './helpers/viewer';
 import { resolveStatic } from '../src/server/static-files';
 
 const H264 = 'webcodecs/h264-annexb';
 
+const scope = fakeServerScope();
 let server: FakeServer | undefined;
-const open: TestViewer[] = [];
 
-afterEach(async () => {
-  for (const v of open.splice(0)) v.ws.terminate();
-  await server?.display.close();
-  server = undefined;
-});
-
-async function connect(url: string, supported?: string[], extra?: { token?: string }): Promise<TestViewer> {
-  const v = await TestViewer.connect(url, supported, extra);
-  open.push(v);
-  return v;
-}
+const connect = (url: string, supported?: string[], extra = {}) => scope.connect(url, supported, { configured: false, ...extra });
 
 describe('binding', () => {
   it('listens on loopback by default', async () => {
-    server = await startFakeServer(64, 48);
+    server = await scope.start(64, 48);
     expect(server.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/default$/);
   });
 
   it('logs a prominent warning when bound beyond loopback without authentication', async () => {
     const { logger, records } = captureLogger('warn');
-    server = await startFakeServer(64, 48, { host: '0.0.0.0', logger });
+    server = await scope.start(64, 48, { host: '0.0.0.0', logger });
     expect(records.some((r) => r.level === 40 && /^SECURITY: /.test(r.msg))).toBe(true);
     expect(server.url).toMatch(/^ws:\/\/127\.0\.0\.1:/);
   });
 
   it('does not warn when the exposed stream authenticates', async () => {
     const { logger, records } = captureLogger('warn');
-    server = await startFakeServer(64, 48, { host: '0.0.0.0', logger, token: 's3cret' });
+    server = await scope.start(64, 48, { host: '0.0.0.0', logger, token: 's3cret' });
     expect(records.some((r) => /^SECURITY: /.test(r.msg))).toBe(false);
   });
 });
 
 describe('authentication', () => {
   it('token auth accepts exactly the token (compared in constant time) and rejects others with 4401', async () => {
-    server = await startFakeServer(64, 48, { token: 's3cret' });
+    server = await scope.start(64, 48, { token: 's3cret' });
     for (const token of [undefined, '', 's3cre', 's3cret!', 'S3CRET']) {
       const v = await connect(server.url, undefined, token === undefined ? {} : { token });
       expect(await v.closed).toEqual({ code: 4401, reason: 'unauthorized' });
@@ -64,7 +54,7 @@ describe('authentication', () => {
   });
 
   it('a hook that throws or never answers rejects with 4401 (10 s deadline, configurable)', async () => {
-    server = await startFakeServer(64, 48, {
+    server = await scope.start(64, 48, {
       authTimeoutMs: 200,
       authenticate: (ctx) => {
         if (ctx.token === 'throw') throw new Error('db down');
@@ -79,14 +69,14 @@ describe('authentication', () => {
 
   it('the hook sees token, headers, cookies, path, query, remote, hello and stream', async () => {
     let seen: Record<string, unknown> = {};
-    server = await startFakeServer(64, 48, {
+    server = await scope.start(64, 48, {
       authenticate: (ctx) => {
         seen = ctx as unknown as Record<string, unknown>;
         return 'me';
       },
     });
     const ws = await TestViewer.open(`${server.url}?room=7`, { cookie: 'session=abc%20d; theme=dark' });
-    open.push(ws);
+    scope.track(ws);
     ws.send({ type: 'hello', supported: ['image/png'], token: 't', device_pixel_ratio: 2 });
     await ws.waitFor((x) => x.texts.length > 0);
     expect(seen).toMatchObject({
@@ -103,14 +93,14 @@ describe('authentication', () => {
 
 describe('handshake limits', () => {
   it('refuses a disallowed Origin with HTTP 403 before upgrading', async () => {
-    server = await startFakeServer(64, 48, { origins: ['https://app.example'] });
+    server = await scope.start(64, 48, { origins: ['https://app.example'] });
     await expect(TestViewer.open(server.url, { origin: 'https://evil.example' })).rejects.toThrow('HTTP 403');
     const ok = await TestViewer.open(server.url, { origin: 'https://app.example' });
-    open.push(ok);
+    scope.track(ok);
   });
 
   it('refuses viewers beyond maxViewers with HTTP 503', async () => {
-    server = await startFakeServer(64, 48, { maxViewers: 2 });
+    server = await scope.start(64, 48, { maxViewers: 2 });
     const a = await connect(server.url);
     const b = await connect(server.url);
     await a.waitFor((x) => x.texts.length > 0);
@@ -122,7 +112,7 @@ describe('handshake limits', () => {
   });
 
   it('caps inbound messages at 64 KiB by default (1009), binary ones included', async () => {
-    server = await startFakeServer(64, 48);
+    server = await scope.start(64, 48);
     const v = await connect(server.url);
     await v.waitFor((x) => x.texts.length > 0);
     v.ws.send(new Uint8Array(64 * 1024 + 1));
@@ -132,7 +122,7 @@ describe('handshake limits', () => {
 
 describe('rate limits and bounds', () => {
   it('request_keyframe forces at most one IDR per 250 ms per viewer; requests coalesce, never drop', async () => {
-    server = await startFakeServer(64, 48, { fps: 1000 });
+    server = await scope.start(64, 48, { fps: 1000 });
     const v = await connect(server.url, [H264]);
     await v.waitFor((x) => x.texts.length > 0);
     // Like a v1 client with its gate armed: one request per received frame, acking each.
@@ -155,7 +145,7 @@ describe('rate limits and bounds', () => {
   });
 
   it('keeps at most 4096 events by default, dropping the oldest', async () => {
-    server = await startFakeServer(64, 48);
+    server = await scope.start(64, 48);
     const v = await connect(server.url);
     await v.waitFor((x) => x.texts.length > 0);
     for (let i = 0; i < 5000; i++) v.send({ type: 'event', event: { type: 'key_down', key: String(i), code: 'KeyA', modifiers: [], timestamp: i } });
@@ -178,7 +168,7 @@ describe('static files', () => {
   });
 
   it('answers traversal attempts over HTTP with 404', async () => {
-    server = await startFakeServer(64, 48, { staticDir: root });
+    server = await scope.start(64, 48, { staticDir: root });
     expect(await (await fetch(`${server.http}/index.html`)).text()).toBe('<p>viewer</p>');
     for (const path of ['/..%2fpackage.json', '/%2e%2e/%2e%2e/package.json', '/..%5c..%5cpackage.json']) {
       const r = await fetch(`${server.http}${path}`);

@@ -34,10 +34,6 @@ async function connect(supported: string[]): Promise<TestViewer> {
   return v;
 }
 
-function autoAck(v: TestViewer): void {
-  v.ws.on('message', (_d, isBinary) => isBinary && v.ack(Number(v.frames.at(-1)?.header.seq)));
-}
-
 /** Publishes frames every `ms` until stopped; returns how many were published. */
 function publishEvery(ms: number): { stop(): number } {
   let n = 0;
@@ -52,8 +48,8 @@ describe('two viewers on one stream, real encoders', () => {
     const both = await connect(['image/jpeg', H264]);
     expect(jpeg.texts[0].transport).toBe('image');
     expect(both.texts[0].transport).toBe('webcodecs');
-    autoAck(jpeg);
-    autoAck(both);
+    jpeg.autoAck();
+    both.autoAck();
     const pub = publishEvery(25);
     await jpeg.waitForFrames(10, 15_000);
     await both.waitForFrames(10, 15_000);
@@ -97,7 +93,7 @@ describe('two viewers on one stream, real encoders', () => {
   it('a viewer that never acks: the other keeps pace, the stalled one gets a keyframe per backstop period, memory stays bounded', async () => {
     display = await serve(W, H, { port: 0, inflightTimeoutMs: 500 });
     const healthy = await connect([H264]);
-    autoAck(healthy);
+    healthy.autoAck();
     const stalled = await connect([H264]);
     const rssBefore = process.memoryUsage().rss;
     const pub = publishEvery(33);

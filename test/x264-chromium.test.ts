@@ -3,9 +3,8 @@
  * configures it (PROTOCOL.md §6.3): WebCodecs VideoDecoder, our codec string,
  * Annex B chunks, no description.
  */
-import type { Server } from 'node:http';
 
-import { blankPage, type Browser, launchChromium } from './helpers/chromium';
+import { useBlankPage } from './helpers/chromium';
 import { encodePattern } from './helpers/x264-stream';
 
 interface DecodeReport {
@@ -22,18 +21,7 @@ interface Chunk {
 }
 
 describe('libx264 output in headless Chromium WebCodecs', () => {
-  let browser: Browser;
-  let server: Server;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-    server = await blankPage(browser.page);
-  });
-
-  afterAll(async () => {
-    server?.close();
-    await browser?.close();
-  });
+  const chromium = useBlankPage();
 
   it('decodes every frame at the encoded size, in order', async () => {
     const width = 1280;
@@ -47,7 +35,7 @@ describe('libx264 output in headless Chromium WebCodecs', () => {
       timestamp: p.timestampUs,
       duration: p.durationUs as number,
     }));
-    const report = await browser.page.evaluate(
+    const report = await chromium.page.evaluate(
       async ({ codec, width, height, chunks }): Promise<DecodeReport> => {
         const config = { codec, codedWidth: width, codedHeight: height, optimizeForLatency: true };
         const { supported } = await VideoDecoder.isConfigSupported(config);

@@ -18,30 +18,22 @@ export interface NativeFeatures {
   metal: boolean;
 }
 
+type ConvertArgs = [
+  src: Uint8Array,
+  format: string,
+  width: number,
+  height: number,
+  stride: number,
+  dstFormat: string,
+  dst: Uint8Array,
+  rowStart?: number,
+  rowCount?: number,
+];
+
 /** The colour-conversion part of the addon; encoder modules declare their own parts. */
 export interface NativeConvertBinding {
-  convert(
-    src: Uint8Array,
-    format: string,
-    width: number,
-    height: number,
-    stride: number,
-    dstFormat: string,
-    dst: Uint8Array,
-    rowStart?: number,
-    rowCount?: number,
-  ): void;
-  convertAsync(
-    src: Uint8Array,
-    format: string,
-    width: number,
-    height: number,
-    stride: number,
-    dstFormat: string,
-    dst: Uint8Array,
-    rowStart?: number,
-    rowCount?: number,
-  ): Promise<void>;
+  convert(...args: ConvertArgs): void;
+  convertAsync(...args: ConvertArgs): Promise<void>;
 }
 
 export interface NativeAddon extends NativeConvertBinding {

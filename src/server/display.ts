@@ -14,7 +14,7 @@ import { ConfigError } from '../core/errors';
 import { type FrameInput, isHostFrame, type RawFrame, toFrame } from '../core/frame';
 import type { Logger } from '../core/logging';
 import type { EncoderRegistry } from '../core/registry';
-import { CAP_H264, type HelloMessage, type ImageMode, IMAGE_MODES, type InputEvent, mimeOf, type ResizeEvent } from '../wire';
+import { CAP_H264, type HelloMessage, type ImageMode, IMAGE_MODES, type InputEvent, mimeOf, type ResizeInputEvent } from '../wire';
 import type { Clock } from './clock';
 import { DisplayClosedError, SwitchError, UnknownViewerError } from './errors';
 import { EventQueue, type QueuedEvent } from './event-queue';
@@ -294,7 +294,7 @@ export class Display extends EventEmitter implements StreamContext {
     }
   }
 
-  viewportChanged(_viewer: Session, resize: ResizeEvent): void {
+  viewportChanged(_viewer: Session, resize: ResizeInputEvent): void {
     if (this.config.resizePolicy === 'match_client') this.target.offer(resize.pwidth, resize.pheight, resize.ratio);
   }
 

@@ -25,7 +25,7 @@ import {
   statsMessage,
   videoChunkHeader,
   CAP_PNG,
-  type ResizeEvent,
+  type ResizeInputEvent,
 } from '../wire';
 import { AdaptiveController } from './adaptive';
 import type { Clock, Timer } from './clock';
@@ -50,7 +50,7 @@ export interface StreamContext {
   /** Resolves at the next publish (or when the stream closes). */
   nextPublish(): Promise<void>;
   pushEvent(viewer: Session, event: InputEvent): void;
-  viewportChanged(viewer: Session, resize: ResizeEvent): void;
+  viewportChanged(viewer: Session, resize: ResizeInputEvent): void;
   sessionEnded(viewer: Session): void;
 }
 

@@ -4,7 +4,7 @@
  * reason the server sends with code 4400.
  */
 import { isObject } from './json';
-import type { InputEvent } from './events';
+import type { InputEvent, ResizeInputEvent } from './events';
 
 export interface HelloMessage {
   type: 'hello';
@@ -112,17 +112,8 @@ export function parseClientMessage(text: string): Parsed<ClientMessage> {
   return { ok: true, message: m as ClientMessage };
 }
 
-export interface ResizeEvent {
-  type: 'resize';
-  width: number;
-  height: number;
-  pwidth: number;
-  pheight: number;
-  ratio: number;
-}
-
 /** `set_viewport` -> the `resize` input event, defaults filled in (§4). */
-export function resizeEventOf(m: SetViewportMessage): ResizeEvent {
+export function resizeEventOf(m: SetViewportMessage): ResizeInputEvent {
   const physical = (v: unknown, fallback: number) => Math.max(1, Math.round(isFiniteNumber(v) ? v : fallback));
   const ratio = isFiniteNumber(m.ratio) ? m.ratio : isFiniteNumber(m.pixel_ratio) ? m.pixel_ratio : 1;
   return {

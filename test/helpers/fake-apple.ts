@@ -34,16 +34,19 @@ import { bitstream } from './native-bitstream';
 export class FakeMetalFrame implements MetalFrameHandle {
   readonly stride: number;
   readonly contents: Uint8Array;
+  readonly pixelFormat: 'rgba' | 'bgra' | 'nv12';
 
   constructor(
     readonly width: number,
     readonly height: number,
-    readonly pixelFormat: 'rgba' | 'bgra' | 'nv12',
+    format: string,
   ) {
-    if (!['rgba', 'bgra', 'nv12'].includes(pixelFormat)) throw new TypeError('a Metal frame is rgba, bgra or nv12');
+    // The native binding validates its argument the same way.
+    if (format !== 'rgba' && format !== 'bgra' && format !== 'nv12') throw new TypeError('a Metal frame is rgba, bgra or nv12');
+    this.pixelFormat = format;
     // Padded rows, as the native frames have.
-    this.stride = (width * (pixelFormat === 'nv12' ? 1 : 4) + 63) & ~63;
-    this.contents = new Uint8Array(this.stride * height * (pixelFormat === 'nv12' ? 1.5 : 1));
+    this.stride = (width * (format === 'nv12' ? 1 : 4) + 63) & ~63;
+    this.contents = new Uint8Array(this.stride * height * (format === 'nv12' ? 1.5 : 1));
   }
 }
 

@@ -4,6 +4,7 @@ import type { DependencyContainer } from 'rfbcast';
 
 import { type FakeControl, fakeControl, fakeEncoderBackend } from './fake-encoders';
 import type { ManualClock } from './manual-clock';
+import { TestViewer } from './viewer';
 
 export interface FakeServer {
   display: Display;
@@ -39,4 +40,39 @@ export async function startFakeServer(
 
 export function rgba(width: number, height: number, value = 128): Uint8Array {
   return new Uint8Array(width * height * 4).fill(value);
+}
+
+/**
+ * One fake server per test plus the viewers it opens, all torn down after each
+ * test: call at the top of a test file or describe.
+ */
+export function fakeServerScope() {
+  let current: FakeServer | undefined;
+  const viewers: TestViewer[] = [];
+  afterEach(async () => {
+    for (const v of viewers.splice(0)) v.ws.terminate();
+    await current?.display.close();
+    current = undefined;
+  });
+  return {
+    async start(width: number, height: number, options: ServeOptions = {}, clock?: ManualClock): Promise<FakeServer> {
+      current = await startFakeServer(width, height, options, clock);
+      return current;
+    },
+    /** Connects and sends hello; with `configured`, also waits for the config. */
+    async connect(
+      url: string,
+      supported?: string[],
+      extra: Parameters<typeof TestViewer.connect>[2] & { configured?: boolean } = {},
+    ): Promise<TestViewer> {
+      const v = this.track(await TestViewer.connect(url, supported, extra));
+      if (extra.configured) await v.waitFor((x) => x.texts.length > 0);
+      return v;
+    },
+    /** Closes `v` with the others after the test. */
+    track(v: TestViewer): TestViewer {
+      viewers.push(v);
+      return v;
+    },
+  };
 }

@@ -76,6 +76,13 @@ export class TestViewer {
     this.send({ type: 'ack', seq, decode_queue_size: decodeQueueSize, displayed: true });
   }
 
+  /** Acks every frame as it arrives, like a healthy browser viewer. */
+  autoAck(): this {
+    // Registered after the recording listener, so the last recorded frame is the one just received.
+    this.ws.on('message', (_d, isBinary) => isBinary && this.ack(Number(this.frames.at(-1)?.header.seq)));
+    return this;
+  }
+
   get frames(): BinaryMessage[] {
     return this.messages.filter((m): m is BinaryMessage => m.kind === 'binary');
   }
