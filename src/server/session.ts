@@ -31,6 +31,7 @@ import { AdaptiveController } from './adaptive';
 import type { Clock, Timer } from './clock';
 import { CLOSE, closeReason } from './close-codes';
 import type { InputEvent } from '../wire';
+import { FlowControl } from './flow-control';
 import { type MetricsSnapshot, SessionCounters } from './metrics';
 import { describeChoice, type EncoderChoice, imageModeFor, sameChoice } from './negotiation';
 import type { PublishedFrame } from './published-frame';
@@ -66,8 +67,6 @@ export interface Reconfig {
 /** How long a viewer closed for being too slow gets to take the close frame before it is cut off. */
 const SLOW_VIEWER_GRACE_MS = 1000;
 
-/** Client-forced keyframes are limited to one per this many ms (§17 H12). */
-export const CLIENT_KEYFRAME_INTERVAL_MS = 250;
 
 type Work = { kind: 'frame' | 'still'; pub: PublishedFrame } | { kind: 'closed' };
 
@@ -92,20 +91,14 @@ export class Session {
   /** What the current encoder was built for; a frame with another shape rebuilds it (§10.2). */
   private encoderShape?: Shape;
   private nextSeq = 0;
-  /** seq -> send time (ms); cleared without counting acks on reset and backstop. */
-  private readonly inflight = new Map<number, number>();
-  private forceKeyframe = true;
-  private clientKeyframePending = false;
-  private lastClientKeyframeMs = -Infinity;
+  private readonly flow: FlowControl;
   private readonly pending: Reconfig[] = [];
   private lastVersion = 0;
   private stillArmed = false;
   private codec?: string;
   private bitrate: number;
   private fps: number;
-  private maxInflight: number;
   private lastStatsMs = -Infinity;
-  private overBudgetSinceMs?: number;
   private readonly adaptive?: AdaptiveController;
   private closed = false;
   private wake?: () => void;
@@ -123,7 +116,15 @@ export class Session {
     this.counters = new SessionCounters(stream.clock.now());
     this.bitrate = c.bitrate;
     this.fps = c.fps;
-    this.maxInflight = c.maxInflight;
+    this.flow = new FlowControl(
+      {
+        maxInflight: c.maxInflight,
+        inflightTimeoutMs: c.inflightTimeoutMs,
+        budgetBytes: this.budgetFor(c.bitrate),
+        overBudgetTimeoutMs: c.slowViewerTimeoutMs,
+      },
+      this.counters,
+    );
     if (c.adaptive) this.adaptive = new AdaptiveController({ bitrate: c.bitrate, fps: c.fps, maxInflight: c.maxInflight });
   }
 
@@ -151,7 +152,7 @@ export class Session {
   }
 
   metrics(): MetricsSnapshot {
-    return this.counters.snapshot(this.stream.clock.now(), this.inflight.size, this.bitrate, this.fps);
+    return this.counters.snapshot(this.stream.clock.now(), this.flow.size, this.bitrate, this.fps);
   }
 
   /** Sends `config`, builds the encoder at the display's size, and starts the encode loop. */
@@ -202,13 +203,10 @@ export class Session {
         return this.stream.viewportChanged(this, resize);
       }
       case 'request_keyframe':
-        this.clientKeyframePending = true;
-        return;
+        return this.flow.requestKeyframe();
       case 'decoder_reset':
-        this.inflight.clear();
         this.counters.decoderResets++;
-        this.clientKeyframePending = true;
-        return;
+        return this.flow.decoderReset();
       default:
         // hello again, and unknown types: ignored (§2, H1).
         return;
@@ -217,11 +215,8 @@ export class Session {
 
   private onAck(m: AckMessage): void {
     const now = this.stream.clock.now();
-    const sentAt = this.inflight.get(m.seq);
-    if (sentAt !== undefined) {
-      this.inflight.delete(m.seq);
-      this.counters.rttMs.add(now - sentAt);
-    }
+    const rtt = this.flow.acked(m.seq, now);
+    if (rtt !== undefined) this.counters.rttMs.add(rtt);
     this.counters.framesAcked++;
     this.counters.decodeQueueSize = Number.isInteger(m.decode_queue_size) ? (m.decode_queue_size as number) : 0;
     const interval = this.stream.config.statsIntervalMs;
@@ -270,7 +265,7 @@ export class Session {
     }
     if (this.socket.readyState !== OPEN) return;
     this.socket.send(packEnvelope(header, p.data));
-    this.inflight.set(p.seq, this.stream.clock.now());
+    this.flow.sent(p.seq, this.stream.clock.now());
     this.counters.framesSent++;
     this.counters.bytesSent += p.data.byteLength;
     if (p.keyframe) this.counters.keyframesSent++;
@@ -309,7 +304,7 @@ export class Session {
     await old?.close();
     this.encoder = await this.createEncoder(shape);
     this.encoderShape = shape;
-    this.forceKeyframe = true;
+    this.flow.forceKeyframe();
   }
 
   /** Drains the reconfiguration FIFO into one rebuild and one keyframe (§17 H6). */
@@ -320,7 +315,10 @@ export class Session {
     let announce = false;
     for (const r of drained) {
       if (r.choice) this.choice = r.choice;
-      if (r.bitrate !== undefined) this.bitrate = r.bitrate;
+      if (r.bitrate !== undefined) {
+        this.bitrate = r.bitrate;
+        this.flow.limits.budgetBytes = this.budgetFor(r.bitrate);
+      }
       if (r.fps !== undefined) this.fps = r.fps;
       announce ||= r.announce === true;
     }
@@ -390,60 +388,29 @@ export class Session {
       if (timedOut && !this.closed) {
         this.stillArmed = false;
         const pub = this.stream.latest();
-        if (pub && this.inflight.size < this.maxInflight) return { kind: 'still', pub };
+        if (pub && !this.flow.full) return { kind: 'still', pub };
       }
     }
   }
 
-  private shouldDrop(now: number): boolean {
-    if (this.overBudget(now)) return true;
-    if (this.inflight.size < this.maxInflight) return false;
-    const oldest = Math.min(...this.inflight.values());
-    if (now - oldest <= this.stream.config.inflightTimeoutMs) return true;
-    // Backstop (§9.1): a client that re-armed its decoder never acks what it discarded.
-    this.inflight.clear();
-    this.counters.inflightTimeouts++;
-    this.forceKeyframe = true;
-    return false;
+  /** §17 H11: the socket may hold this much before frames are dropped (default: 2 s of bitrate, at least 4 MiB). */
+  private budgetFor(bitrate: number): number {
+    return this.stream.config.slowViewerBudgetBytes ?? Math.max(4 * 1024 * 1024, (2 * bitrate) / 8);
   }
 
-  /** §17 H11: drop while the socket holds more than the budget; close if it stays there. */
-  private overBudget(now: number): boolean {
-    const c = this.stream.config;
-    const budget = c.slowViewerBudgetBytes ?? Math.max(4 * 1024 * 1024, (2 * this.bitrate) / 8);
-    if (this.socket.bufferedAmount <= budget) {
-      this.overBudgetSinceMs = undefined;
-      return false;
-    }
-    this.overBudgetSinceMs ??= now;
-    if (now - this.overBudgetSinceMs >= c.slowViewerTimeoutMs) {
-      this.stream.logger.warn({ viewer: this.id, bufferedBytes: this.socket.bufferedAmount, budget, code: CLOSE.TOO_SLOW }, 'viewer too slow');
-      this.closeSocket(CLOSE.TOO_SLOW, 'viewer too slow');
-      // A viewer that does not read will not read the close frame either: drop what it holds.
-      setTimeout(() => this.socket.terminate(), SLOW_VIEWER_GRACE_MS).unref();
-    }
-    return true;
-  }
-
-  private keyframeNow(now: number): boolean {
-    let force = this.forceKeyframe;
-    if (this.clientKeyframePending && now - this.lastClientKeyframeMs >= CLIENT_KEYFRAME_INTERVAL_MS) {
-      this.lastClientKeyframeMs = now;
-      force = true;
-    }
-    if (force) this.clientKeyframePending = false;
-    this.forceKeyframe = false;
-    return force;
+  /** A viewer that does not read will not read a close frame either: close, then cut it off. */
+  private closeTooSlow(): void {
+    this.stream.logger.warn({ viewer: this.id, bufferedBytes: this.socket.bufferedAmount, code: CLOSE.TOO_SLOW }, 'viewer too slow');
+    this.closeSocket(CLOSE.TOO_SLOW, 'viewer too slow');
+    setTimeout(() => this.socket.terminate(), SLOW_VIEWER_GRACE_MS).unref();
   }
 
   private async step(kind: 'frame' | 'still', pub: PublishedFrame): Promise<void> {
     const { clock } = this.stream;
     const seq = this.nextSeq++;
-    if (kind === 'frame' && this.shouldDrop(clock.now())) {
-      this.counters.framesDropped++;
-      this.forceKeyframe = true;
-      return;
-    }
+    const admission = kind === 'still' ? 'send' : this.flow.admit(clock.now(), this.socket.bufferedAmount);
+    if (admission === 'too-slow') this.closeTooSlow();
+    if (admission !== 'send') return;
     let frame = pub.frame;
     const size = this.shapeOf(frame);
     if (isHostFrame(frame) && (size.width !== frame.width || size.height !== frame.height)) {
@@ -454,13 +421,13 @@ export class Session {
     if (!reconfigured && this.choice.transport === 'video' && !sameShape(shape, this.encoderShape)) {
       await this.rebuild(shape);
     }
-    const options = { seq, timestampUs: pub.timestampUs, forceKeyframe: kind === 'still' || this.keyframeNow(clock.now()) };
+    const options = { seq, timestampUs: pub.timestampUs, forceKeyframe: kind === 'still' || this.flow.keyframeNow(clock.now()) };
     const started = clock.now();
     const payloads = await this.encode(kind, frame, options);
     this.counters.encodeMs.add(clock.now() - started);
     if (this.closed) return;
     for (const p of payloads) {
-      if (p.keyframe) this.clientKeyframePending = false;
+      if (p.keyframe) this.flow.keyframeSent();
       this.sendPayload(p, frame, this.encoderShape ?? shape);
     }
     if (payloads.length > 0) this.adapt();
@@ -503,10 +470,10 @@ export class Session {
 
   private adapt(): void {
     if (!this.adaptive) return;
-    const current = { bitrate: this.bitrate, fps: this.fps, maxInflight: this.maxInflight };
+    const current = { bitrate: this.bitrate, fps: this.fps, maxInflight: this.flow.limits.maxInflight };
     const next = this.adaptive.update(current, this.counters.decodeQueueSize, this.counters.rttMs.current, this.stream.clock.now());
     if (!next) return;
-    this.maxInflight = next.maxInflight;
+    this.flow.limits.maxInflight = next.maxInflight;
     if (next.bitrate !== current.bitrate || next.fps !== current.fps) {
       this.pending.push({ bitrate: next.bitrate, fps: next.fps });
     }
