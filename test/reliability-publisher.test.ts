@@ -7,7 +7,7 @@ import { DisplayClosedError, FrameError } from 'rfbcast';
 
 import { captureLogger } from './helpers/log-capture';
 import { fakeServerScope, rgba, type FakeServer } from './helpers/server';
-import { settle, TestViewer, until } from './helpers/viewer';
+import { settle, until } from './helpers/viewer';
 
 const H264 = 'webcodecs/h264-annexb';
 

@@ -1,4 +1,6 @@
 /** WebSocket close codes and reasons (PROTOCOL.md §16). */
+import { WebSocket } from 'ws';
+
 export const CLOSE = {
   GOING_AWAY: 1001,
   NO_TRANSPORT: 1003,
@@ -25,4 +27,9 @@ export function closeReason(reason: string): string {
     bytes += n;
   }
   return out;
+}
+
+/** Closes with a code and a capped reason, unless the socket is already closing. */
+export function closeWs(ws: WebSocket, code: number, reason: string): void {
+  if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(code, closeReason(reason));
 }

@@ -9,9 +9,8 @@ import { EventEmitter } from 'node:events';
 import { appendFile } from 'node:fs/promises';
 
 import type { ColorDescriptor } from '../core/color';
-import { orderedColor } from '../core/color';
 import { ConfigError } from '../core/errors';
-import { type FrameInput, isHostFrame, type RawFrame, toFrame } from '../core/frame';
+import { type FrameInput, isHostFrame, toFrame } from '../core/frame';
 import type { Logger } from '../core/logging';
 import type { EncoderRegistry } from '../core/registry';
 import { CAP_H264, type HelloMessage, type ImageMode, IMAGE_MODES, type InputEvent, mimeOf, type ResizeInputEvent } from '../wire';
@@ -29,7 +28,7 @@ import {
   sameChoice,
 } from './negotiation';
 import { borrowedFrame, FramePool, type PublishedFrame } from './published-frame';
-import { DebouncedTarget, type RenderTarget } from './render-target';
+import { DebouncedTarget } from './render-target';
 import { Session, type StreamContext, type ViewerInfo } from './session';
 import type { StreamConfig } from './stream-config';
 import type { ViewerSocket } from './viewer-socket';

@@ -18,13 +18,12 @@ import { ConfigError } from '../core/errors';
 import type { Logger } from '../core/logging';
 import { selectFrom } from '../core/selection';
 import { LoggerToken } from '../core/tokens';
-import { type HelloMessage, parseHello } from '../wire';
-import { authContext, runAuthenticate, tokenAuthenticator } from './auth';
+import { tokenAuthenticator } from './auth';
 import { type Clock, ClockToken, systemClock } from './clock';
-import { CLOSE, closeReason } from './close-codes';
+import { CLOSE, closeWs } from './close-codes';
 import { Display } from './display';
+import { handshake } from './handshake';
 import { isValidStreamName, normalisePrefix, streamNameOf, underPrefix } from './routing';
-import type { Session } from './session';
 import { handleSideChannel, methodNotAllowed, notFound } from './side-channel';
 import { clientDir, serveStatic } from './static-files';
 import { resolveStreamConfig, type StreamOptions } from './stream-config';
@@ -281,74 +280,10 @@ export class Hub {
       this.alive.set(ws, true);
       ws.on('pong', () => this.alive.set(ws, true));
       if (!display || display.isClosed) {
-        ws.close(CLOSE.UNKNOWN_STREAM, closeReason(`unknown stream '${name}'`));
+        closeWs(ws, CLOSE.UNKNOWN_STREAM, `unknown stream '${name}'`);
         return;
       }
-      this.handshake(ws, req, display);
-    });
-  }
-
-  private handshake(ws: WebSocket, req: IncomingMessage, display: Display): void {
-    const log = display.logger.child({ remote: req.socket.remoteAddress });
-    const backlog: string[] = [];
-    let session: Session | undefined;
-    let helloSeen = false;
-    let ended = false;
-    const helloTimer = setTimeout(
-      () => closeWs(ws, CLOSE.HELLO_TIMEOUT, 'hello timeout'),
-      this.options.helloTimeoutMs ?? HUB_DEFAULTS.helloTimeoutMs,
-    );
-
-    const admit = async (hello: HelloMessage) => {
-      let principal: unknown;
-      const hook = display.config.authenticate;
-      if (hook) {
-        const auth = await runAuthenticate(hook, authContext(req, hello, display.name), display.config.authTimeoutMs);
-        if (!auth.ok) {
-          log.warn('viewer rejected by authenticate');
-          return closeWs(ws, CLOSE.UNAUTHORIZED, 'unauthorized');
-        }
-        principal = auth.principal;
-      }
-      if (ended || ws.readyState !== WebSocket.OPEN) return;
-      const admitted = await display.admit(ws, hello, principal);
-      if (!('id' in admitted)) return closeWs(ws, admitted.code, admitted.reason);
-      if (ended) {
-        await admitted.end();
-        return;
-      }
-      session = admitted;
-      for (const text of backlog.splice(0)) if (!session.handleText(text)) break;
-    };
-
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      try {
-        const text = isBinary ? undefined : decodeUtf8(data);
-        if (!helloSeen) {
-          const hello = text === undefined ? undefined : parseHello(text);
-          if (!hello || !hello.ok) return closeWs(ws, CLOSE.PROTOCOL, hello?.ok === false ? hello.reason : 'protocol error: expected hello');
-          helloSeen = true;
-          clearTimeout(helloTimer);
-          admit(hello.message).catch((err: unknown) => {
-            log.error({ err }, 'handshake failed');
-            closeWs(ws, CLOSE.INTERNAL, 'internal error');
-          });
-          return;
-        }
-        if (isBinary) return;
-        if (text === undefined) return closeWs(ws, CLOSE.PROTOCOL, 'protocol error: text is not valid UTF-8');
-        if (session) session.handleText(text);
-        else backlog.push(text);
-      } catch (err) {
-        log.error({ err }, 'message handling failed');
-        closeWs(ws, CLOSE.INTERNAL, 'internal error');
-      }
-    });
-    ws.on('error', (err) => log.debug({ err }, 'socket error'));
-    ws.on('close', () => {
-      ended = true;
-      clearTimeout(helloTimer);
-      void session?.end();
+      handshake(ws, req, display, this.options.helloTimeoutMs ?? HUB_DEFAULTS.helloTimeoutMs);
     });
   }
 
@@ -362,20 +297,6 @@ export class Hub {
       ws.ping();
     }
   }
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-function decodeUtf8(data: Buffer): string | undefined {
-  try {
-    return utf8.decode(data);
-  } catch {
-    return undefined;
-  }
-}
-
-function closeWs(ws: WebSocket, code: number, reason: string): void {
-  if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(code, closeReason(reason));
 }
 
 function refuse(socket: Duplex, status: number, text: string): void {

@@ -3,7 +3,6 @@
  * client applies, the `frame-pixels` coordinate contract, and the server's
  * per-field check of vocabulary events (§17 H4).
  */
-import { isObject } from './json';
 
 export type Modifier = 'Shift' | 'Control' | 'Alt' | 'Meta';
 

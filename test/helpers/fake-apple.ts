@@ -180,7 +180,7 @@ export class FakeVtEncoder implements NativeVtEncoder {
     });
   }
 
-  encode(data: Uint8Array, format: string, width: number, height: number, stride: number, forceKeyframe: boolean, seq: number): Promise<VtStep> {
+  encode(_data: Uint8Array, format: string, width: number, height: number, stride: number, forceKeyframe: boolean, seq: number): Promise<VtStep> {
     return this.submit({ kind: 'encode', seq, forceKeyframe, format, width, height, stride });
   }
 

@@ -1,0 +1,86 @@
+/**
+ * A viewer's handshake (PROTOCOL.md §3, §16, §17 H1-H2): the first message must
+ * be a valid hello within the deadline; the stream's authenticate hook runs
+ * with its own deadline; then the display admits the viewer. Messages that
+ * arrive meanwhile are kept and handed to the session in order.
+ */
+import type { IncomingMessage } from 'node:http';
+
+import { WebSocket } from 'ws';
+
+import { type HelloMessage, parseHello } from '../wire';
+import { authContext, runAuthenticate } from './auth';
+import { CLOSE, closeWs } from './close-codes';
+import type { Display } from './display';
+import type { Session } from './session';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeUtf8(data: Buffer): string | undefined {
+  try {
+    return utf8.decode(data);
+  } catch {
+    return undefined;
+  }
+}
+
+export function handshake(ws: WebSocket, req: IncomingMessage, display: Display, helloTimeoutMs: number): void {
+  const log = display.logger.child({ remote: req.socket.remoteAddress });
+  const backlog: string[] = [];
+  let session: Session | undefined;
+  let helloSeen = false;
+  let ended = false;
+  const helloTimer = setTimeout(() => closeWs(ws, CLOSE.HELLO_TIMEOUT, 'hello timeout'), helloTimeoutMs);
+
+  const admit = async (hello: HelloMessage) => {
+    let principal: unknown;
+    const hook = display.config.authenticate;
+    if (hook) {
+      const auth = await runAuthenticate(hook, authContext(req, hello, display.name), display.config.authTimeoutMs);
+      if (!auth.ok) {
+        log.warn('viewer rejected by authenticate');
+        return closeWs(ws, CLOSE.UNAUTHORIZED, 'unauthorized');
+      }
+      principal = auth.principal;
+    }
+    if (ended || ws.readyState !== WebSocket.OPEN) return;
+    const admitted = await display.admit(ws, hello, principal);
+    if (!('id' in admitted)) return closeWs(ws, admitted.code, admitted.reason);
+    if (ended) {
+      await admitted.end();
+      return;
+    }
+    session = admitted;
+    for (const text of backlog.splice(0)) if (!session.handleText(text)) break;
+  };
+
+  ws.on('message', (data: Buffer, isBinary: boolean) => {
+    try {
+      const text = isBinary ? undefined : decodeUtf8(data);
+      if (!helloSeen) {
+        const hello = text === undefined ? undefined : parseHello(text);
+        if (!hello || !hello.ok) return closeWs(ws, CLOSE.PROTOCOL, hello?.ok === false ? hello.reason : 'protocol error: expected hello');
+        helloSeen = true;
+        clearTimeout(helloTimer);
+        admit(hello.message).catch((err: unknown) => {
+          log.error({ err }, 'handshake failed');
+          closeWs(ws, CLOSE.INTERNAL, 'internal error');
+        });
+        return;
+      }
+      if (isBinary) return;
+      if (text === undefined) return closeWs(ws, CLOSE.PROTOCOL, 'protocol error: text is not valid UTF-8');
+      if (session) session.handleText(text);
+      else backlog.push(text);
+    } catch (err) {
+      log.error({ err }, 'message handling failed');
+      closeWs(ws, CLOSE.INTERNAL, 'internal error');
+    }
+  });
+  ws.on('error', (err) => log.debug({ err }, 'socket error'));
+  ws.on('close', () => {
+    ended = true;
+    clearTimeout(helloTimer);
+    void session?.end();
+  });
+}
