@@ -44,7 +44,7 @@ function json(res: ServerResponse, body: unknown): void {
 
 export async function demoCommand(o: DemoOptions): Promise<void> {
   const server = createServer();
-  const hub = attach(server, { sideChannel: false });
+  const hub = attach(server);
   const [width, height] = o.size;
   const display = await hub.addStream('default', width, height, { fps: o.fps, statsIntervalMs: 1000, stillAfterMs: 1500 });
   const scenes = demoScenes();

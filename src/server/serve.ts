@@ -36,14 +36,17 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
 }
 
 /**
- * Mounts a hub on an existing HTTP server under `path` (e.g. '/rfb'). With
- * `sideChannel: false` it only takes WebSocket upgrades; call
- * `hub.handleRequest(req, res)` from your own request handler to serve the
- * side channel and the viewer files where you like.
+ * Mounts a hub on an existing HTTP server (Express, Fastify, plain node:http)
+ * through its `upgrade` event; streams are reached at `<path>/<stream>`. Your
+ * request handler keeps every HTTP request; to serve the side channel and the
+ * viewer files under `path`, call `hub.handleRequest(req, res)` first, e.g. in
+ * Express `app.use((req, res, next) => hub.handleRequest(req, res) || next())`.
+ * `sideChannel: true` instead adds a `request` listener of its own, for servers
+ * that have no other handler.
  */
 export function attach(server: Server, options: HubOptions & { sideChannel?: boolean } = {}): Hub {
   const hub = new Hub(options);
-  hub.attachTo(server, options.sideChannel ?? true);
+  hub.attachTo(server, options.sideChannel ?? false);
   const address = server.address();
   if (address && typeof address === 'object') hub.setAddress(address.address, address.port);
   else server.once('listening', () => {

@@ -291,7 +291,9 @@ export class Session {
     if (this.choice.transport === 'video') {
       // The colour descriptor goes into the SPS's VUI (§13.3).
       const color = shape.color ? { color: shape.color } : {};
-      return this.stream.registry.create(this.choice.backend, { ...common, ...color, pipelineDepth: c.encodePipelineDepth });
+      // encodePipelineDepth counts the frame being submitted; an encoder's pipelineDepth counts those waiting behind it.
+      const pipelineDepth = c.encodePipelineDepth - 1;
+      return this.stream.registry.create(this.choice.backend, { ...common, ...color, pipelineDepth });
     }
     // Stills are PNG only for viewers that advertised PNG (§17 H8).
     const stillMime = this.supported.includes(CAP_PNG) ? CAP_PNG : mimeOf(this.choice.mode);

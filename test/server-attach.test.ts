@@ -1,0 +1,50 @@
+/**
+ * Mounting rfbcast on an application's own HTTP server (PROTOCOL.md §1.2 mount
+ * prefix): WebSocket upgrades under the prefix reach the streams, the
+ * application keeps its own routes, and the side channel answers under the
+ * prefix when the application hands requests to the hub.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { attach, type Hub } from 'rfbcast';
+
+import { fakeContainer } from './helpers/server';
+import { fakeControl } from './helpers/fake-encoders';
+import { TestViewer } from './helpers/viewer';
+
+let server: Server;
+let hub: Hub;
+let base: string;
+
+beforeEach(async () => {
+  server = createServer((req, res) => {
+    if (hub.handleRequest(req, res)) return;
+    if (req.url === '/app') res.end('application page');
+    else res.writeHead(404).end('app 404');
+  });
+  hub = attach(server, { path: '/rfb', container: fakeContainer(fakeControl(), fakeControl()) });
+  await hub.addStream('cam', 160, 90);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterEach(async () => {
+  await hub.close();
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+it('routes /rfb/<stream> upgrades to streams and leaves the application its routes', async () => {
+  const v = await TestViewer.connect(`ws://${base}/rfb/cam`);
+  await v.waitFor((x) => x.texts.length > 0);
+  expect(v.texts[0]).toMatchObject({ type: 'config', width: 160, height: 90 });
+  expect(hub.stream('cam')?.url).toBe(`ws://${base}/rfb/cam`);
+  const missing = await TestViewer.open(`ws://${base}/rfb`);
+  expect(await missing.closed).toEqual({ code: 4404, reason: "unknown stream 'default'" });
+  expect(await (await fetch(`http://${base}/app`)).text()).toBe('application page');
+  expect(await (await fetch(`http://${base}/rfb/health`)).text()).toBe('ok\n');
+  expect(await (await fetch(`http://${base}/rfb/streams`)).json()).toEqual([{ name: 'cam', width: 160, height: 90, fps: 30, clients: 1 }]);
+  expect((await fetch(`http://${base}/health`)).status).toBe(404);
+  v.ws.terminate();
+});
