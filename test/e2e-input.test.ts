@@ -12,12 +12,14 @@
  * CSS pixels, so that x 1.5 they are whole device pixels.
  */
 import type { Page } from 'playwright-core';
-import { createFrame, type Display, type InputEvent, type QueuedEvent } from 'rfbcast';
+import { createFrame, type Display, type QueuedEvent } from 'rfbcast';
 
 import { type Browser, launchChromium } from './helpers/chromium';
-import { eventually, keepPublishing, openOwnPage, startStream, waitForFrames } from './helpers/e2e';
+import { eventually, keepPublishing, openOwnPage, startStream, theViewer, waitForFrames, waitForMoreFrames } from './helpers/e2e';
 
 type Fit = 'contain' | 'cover' | 'fill';
+/** Wire events are checked here field by field, whatever their type. */
+type WireEvent = Record<string, any>;
 type Size = { width: number; height: number };
 
 const FRAME: Size = { width: 320, height: 180 };
@@ -40,7 +42,7 @@ beforeAll(async () => {
     style: { left: `${CANVAS.left}px`, top: `${CANVAS.top}px`, width: `${CANVAS.width}px`, height: `${CANVAS.height}px` },
     view: { imageOnly: true },
   });
-  await eventually(() => display.viewers(), (v) => v.length === 1, 20_000, 'the viewer');
+  await theViewer(display);
 });
 
 afterAll(async () => {
@@ -50,7 +52,7 @@ afterAll(async () => {
 });
 
 /** Waits for the next `n` input events (resize events from set_viewport are kept apart). */
-async function nextEvents(n: number): Promise<InputEvent[]> {
+async function nextEvents(n: number): Promise<WireEvent[]> {
   await eventually(
     () => {
       pending.push(...display.pollEvents());
@@ -105,11 +107,11 @@ const POINTS: Array<[number, number]> = [
 
 const moveTo = (x: number, y: number) => page.mouse.move(CANVAS.left + x, CANVAS.top + y);
 
-function expectPointer(e: InputEvent, fields: Record<string, unknown>): void {
+function expectPointer(e: WireEvent, fields: Record<string, unknown>): void {
   expect(e).toMatchObject(fields);
   expect(e.pixel_ratio).toBe(1); // the render DPR (none published), not the device's 1.5
   expect(typeof e.timestamp).toBe('number');
-  expect(e.timestamp as number).toBeGreaterThan(0);
+  expect(e.timestamp).toBeGreaterThan(0);
 }
 
 describe('input on the canvas reaches display.pollEvents()', () => {
@@ -129,6 +131,25 @@ describe('input on the canvas reaches display.pollEvents()', () => {
     expect(resize).toEqual({ pwidth: Math.round(rect.width * dpr), pheight: Math.round(rect.height * dpr), ratio: dpr });
   });
 
+  it('an odd CSS size rounds the backing store and still reports the DPR as the ratio (§4, §12.1)', async () => {
+    const setCanvasSize = (size: Size) =>
+      page.evaluate(({ width, height }) => {
+        const style = document.getElementById('screen')!.style;
+        style.width = `${width}px`;
+        style.height = `${height}px`;
+      }, size);
+    const resizes = async () => {
+      const events = await eventually(() => display.pollEvents().filter((q) => q.event.type === 'resize'), (e) => e.length > 0, 20_000, 'a resize event');
+      return events.map((q) => q.event);
+    };
+    await setCanvasSize({ width: 301, height: 201 });
+    expect(await resizes()).toEqual([{ type: 'resize', width: 301, height: 201, pwidth: 452, pheight: 302, ratio: DPR }]);
+    await setCanvasSize(CANVAS);
+    expect(await resizes()).toEqual([{ type: 'resize', width: 480, height: 400, pwidth: 720, pheight: 600, ratio: DPR }]);
+    // Back to the layout of the tests below, drawn at the new size.
+    await waitForMoreFrames(page, 2);
+  });
+
   for (const fit of ['contain', 'cover', 'fill'] as const) {
     it(`pointer positions are frame pixels under ${fit}`, async () => {
       await page.evaluate((f) => {
@@ -140,8 +161,8 @@ describe('input on the canvas reaches display.pollEvents()', () => {
       events.forEach((e, i) => {
         const want = expectedPoint(fit, POINTS[i][0], POINTS[i][1], rect, dpr);
         expectPointer(e, { type: 'pointer_move', inside: want.inside, button: 0, buttons: [], modifiers: [] });
-        expect(e.x as number).toBeCloseTo(want.x, 6);
-        expect(e.y as number).toBeCloseTo(want.y, 6);
+        expect(e.x).toBeCloseTo(want.x, 6);
+        expect(e.y).toBeCloseTo(want.y, 6);
       });
       // Worked by hand: the canvas centre is the frame centre under every fit.
       expect([events[0].x, events[0].y]).toEqual([160, 90]);
@@ -170,10 +191,10 @@ describe('input on the canvas reaches display.pollEvents()', () => {
     const want = expectedPoint('contain', 240, 100, rect, dpr);
     for (const [e, [dx, dy]] of [[first, dom[0]], [second, dom[1]]] as const) {
       expectPointer(e, { type: 'wheel', dx, dy, buttons: [], modifiers: [], inside: true });
-      expect(e.x as number).toBeCloseTo(want.x, 6);
-      expect(e.y as number).toBeCloseTo(want.y, 6);
+      expect(e.x).toBeCloseTo(want.x, 6);
+      expect(e.y).toBeCloseTo(want.y, 6);
     }
-    expect([Math.sign(first.dx as number), Math.sign(first.dy as number), Math.sign(second.dy as number)]).toEqual([1, -1, 1]);
+    expect([Math.sign(first.dx), Math.sign(first.dy), Math.sign(second.dy)]).toEqual([1, -1, 1]);
   });
 
   it('wheel deltas in lines are x16 and in pages x the canvas CSS size; buttons and modifiers', async () => {
@@ -214,7 +235,7 @@ describe('input on the canvas reaches display.pollEvents()', () => {
     await page.mouse.up();
     for (const key of ['Meta', 'Alt', 'Control', 'Shift']) await page.keyboard.up(key);
     const events = await nextEvents(10);
-    const down = events.find((e) => e.type === 'pointer_down') as InputEvent;
+    const down = events.find((e) => e.type === 'pointer_down') as WireEvent;
     expectPointer(down, { button: 1, buttons: [1], modifiers: ['Shift', 'Control', 'Alt', 'Meta'] });
     // The keys themselves, with the modifiers held at each moment.
     expect(events.filter((e) => e.type === 'key_down').map((e) => [e.key, e.modifiers])).toEqual([
@@ -247,6 +268,6 @@ describe('input on the canvas reaches display.pollEvents()', () => {
       ['key_down', 'ArrowLeft', 'ArrowLeft', []],
       ['key_up', 'ArrowLeft', 'ArrowLeft', []],
     ]);
-    for (const e of events) expect(e.timestamp as number).toBeGreaterThan(0);
+    for (const e of events) expect(e.timestamp).toBeGreaterThan(0);
   });
 });

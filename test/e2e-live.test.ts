@@ -8,36 +8,27 @@
  *
  * The window is 320x180 CSS px, so the canvas's backing store is 640x360,
  * the frame's size: with fit=fill the snapshot compares pixel to pixel, with
- * the tolerances of e2e-picture.test.ts.
+ * the tolerances of test/helpers/e2e-picture.ts.
  */
 import type { Page } from 'playwright-core';
-import { createFrame, type Display } from 'rfbcast';
+import type { Display } from 'rfbcast';
 
 import { type Browser, launchChromium } from './helpers/chromium';
 import {
   eventually,
   keepPublishing,
   openViewerPage,
-  pictureDifference,
-  snapshot,
   startStream,
+  theViewer,
   viewLog,
   waitForConfigs,
   waitForFrames,
   waitForMoreFrames,
 } from './helpers/e2e';
-import { testCard } from '../src/scenes/patterns';
+import { CARD, cardFrame, expectCard, TOLERANCE } from './helpers/e2e-picture';
 
-const W = 640;
-const H = 360;
+const { width: W, height: H } = CARD;
 const DPR = 2;
-const TOLERANCE = {
-  h264: { mae: 3, psnrDb: 28 },
-  jpeg: { mae: 3, psnrDb: 30 },
-};
-
-const card = new Uint8Array(W * H * 4);
-testCard.render(card, W, H, 0);
 
 let browser: Browser;
 let page: Page;
@@ -56,7 +47,7 @@ afterAll(async () => {
 beforeEach(async () => {
   await page.setViewportSize({ width: W / DPR, height: H / DPR });
   display = await startStream(W, H);
-  publisher = keepPublishing(display, () => createFrame({ data: card, width: W, height: H }));
+  publisher = keepPublishing(display, cardFrame);
   await openViewerPage(page, display, 'fit=fill&stats=0');
   await waitForFrames(page, 3);
 });
@@ -67,33 +58,25 @@ afterEach(async () => {
   await display?.close();
 });
 
-const theViewer = async () => (await eventually(() => (display as Display).viewers(), (v) => v.length === 1, 20_000, 'one viewer'))[0];
-
-async function expectCard(tolerance: { mae: number; psnrDb: number }): Promise<void> {
-  const shot = await snapshot(page);
-  expect([shot.width, shot.height]).toEqual([W, H]);
-  const diff = pictureDifference(shot.rgba, card);
-  for (const mae of diff.mae) expect(mae).toBeLessThanOrEqual(tolerance.mae);
-  expect(diff.psnrDb).toBeGreaterThanOrEqual(tolerance.psnrDb);
-}
+const viewerNow = () => theViewer(display as Display);
 
 describe('a live viewer in the full-page viewer', () => {
   it('keeps drawing the picture across backend switches: libx264 -> image -> libx264', async () => {
-    const viewer = await theViewer();
+    const viewer = await viewerNow();
     expect(viewer.transport).toBe('video');
-    await expectCard(TOLERANCE.h264);
+    await expectCard(page, TOLERANCE.h264);
 
     await (display as Display).switchBackend('image', { viewer: viewer.id });
     await waitForConfigs(page, 2);
     await waitForMoreFrames(page, 5);
-    expect((await theViewer()).transport).toBe('image');
-    await expectCard(TOLERANCE.jpeg);
+    expect((await viewerNow()).transport).toBe('image');
+    await expectCard(page, TOLERANCE.jpeg);
 
     await (display as Display).switchBackend('libx264', { viewer: viewer.id });
     await waitForConfigs(page, 3);
     await waitForMoreFrames(page, 5);
-    expect((await theViewer()).transport).toBe('video');
-    await expectCard(TOLERANCE.h264);
+    expect((await viewerNow()).transport).toBe('video');
+    await expectCard(page, TOLERANCE.h264);
 
     const log = await viewLog(page);
     expect(log.errors).toEqual([]);
@@ -119,20 +102,19 @@ describe('a live viewer in the full-page viewer', () => {
       'a resize event',
     );
     expect(resize.event).toEqual({ type: 'resize', width: 450, height: 301, pwidth: 900, pheight: 602, ratio: 2 });
-    expect((await theViewer()).viewport).toEqual({ pwidth: 900, pheight: 602, ratio: 2 });
+    expect((await viewerNow()).viewport).toEqual({ pwidth: 900, pheight: 602, ratio: 2 });
     // The client re-arms its decoder on a resize (§4) and asks for a keyframe: drawing goes on.
     await waitForMoreFrames(page, 5);
     expect((await viewLog(page)).errors).toEqual([]);
   });
 
   it('a wedged decoder is recovered by the watchdog through decoder_reset, and drawing resumes', async () => {
-    const viewer = await theViewer();
-    expect(viewer.decoderResets).toBe(0);
+    // Relative counts: a loaded machine could, rarely, have made the watchdog fire already.
+    const before = (await viewerNow()).decoderResets;
     await page.evaluate(() => (globalThis as unknown as { rfbView: { stallDecoderForTest(): void } }).rfbView.stallDecoderForTest());
-    await eventually(() => theViewer(), (v) => v.decoderResets === 1, 20_000, 'decoder_reset at the server');
+    await eventually(viewerNow, (v) => v.decoderResets > before, 20_000, 'decoder_reset at the server');
     await waitForMoreFrames(page, 5);
-    expect((await theViewer()).decoderResets).toBe(1);
-    await expectCard(TOLERANCE.h264);
+    await expectCard(page, TOLERANCE.h264);
     // The view counts the recovery in its stats (sent once a second).
     await page.waitForFunction(
       () => ((globalThis as unknown as { rfbView: { stats?: { decoderRecoveries: number } } }).rfbView.stats?.decoderRecoveries ?? 0) >= 1,

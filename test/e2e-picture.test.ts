@@ -4,49 +4,29 @@
  * (the canvas read back with `view.snapshot()` and compared pixel for pixel),
  * the fallback ladder (no VideoDecoder; hardware refused -> software; software
  * refused too -> images), and a screenshot of the full-page viewer for people.
- *
- * Tolerances, over R, G and B of every pixel of a 640x360 test card drawn 1:1
- * (canvas backing = frame size, fit 'fill'):
- * - H.264 (libx264 at the 12 Mbit/s default, BT.601 limited with top-left
- *   chroma, decoded by WebCodecs): mean absolute error <= 3 per channel and
- *   PSNR >= 28 dB. Measured about 0.5/0.6/1.6 and 31 dB; decoding with the
- *   wrong matrix (BT.709) gives a green error of 10.6 and 26.7 dB.
- * - JPEG (quality 80, 4:2:0): mean absolute error <= 3, PSNR >= 30 dB.
- *   Measured about 0.9/0.5/1.3 and 33 dB.
- * The errors sit at the bars' vertical edges, where 4:2:0 chroma is shared.
+ * Tolerances: test/helpers/e2e-picture.ts.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { createFrame, type Display } from 'rfbcast';
+import type { Display } from 'rfbcast';
 
 import { type Browser, launchChromium } from './helpers/chromium';
 import {
-  eventually,
   keepPublishing,
   openOwnPage,
   openViewerPage,
-  pictureDifference,
-  snapshot,
   startStream,
+  theViewer,
   viewLog,
   waitForFrames,
 } from './helpers/e2e';
-import { testCard } from '../src/scenes/patterns';
+import { CARD, cardFrame, expectCard, TOLERANCE } from './helpers/e2e-picture';
 
-const W = 640;
-const H = 360;
+const { width: W, height: H } = CARD;
 const H264 = 'webcodecs/h264-annexb';
-const TOLERANCE = {
-  h264: { mae: 3, psnrDb: 28 },
-  jpeg: { mae: 3, psnrDb: 30 },
-};
-
-const card = new Uint8Array(W * H * 4);
-testCard.render(card, W, H, 0);
-const cardFrame = () => createFrame({ data: card, width: W, height: H });
 
 let browser: Browser;
 let display: Display | undefined;
@@ -86,14 +66,6 @@ function openOneToOne(page: Page, view: Record<string, unknown> = {}, workerPrel
   });
 }
 
-async function expectCard(page: Page, tolerance: { mae: number; psnrDb: number }): Promise<void> {
-  const shot = await snapshot(page);
-  expect([shot.width, shot.height]).toEqual([W, H]);
-  const diff = pictureDifference(shot.rgba, card);
-  for (const mae of diff.mae) expect(mae).toBeLessThanOrEqual(tolerance.mae);
-  expect(diff.psnrDb).toBeGreaterThanOrEqual(tolerance.psnrDb);
-}
-
 async function expectFramesAtSize(page: Page, n: number): Promise<void> {
   await waitForFrames(page, n);
   const log = await viewLog(page);
@@ -101,14 +73,12 @@ async function expectFramesAtSize(page: Page, n: number): Promise<void> {
   for (const f of log.frames) expect([f.width, f.height]).toEqual([W, H]);
 }
 
-const onlyViewer = () => eventually(() => (display as Display).viewers(), (v) => v.length === 1, 20_000, 'one viewer');
-
 describe('the published picture in the canvas', () => {
   it('an H.264 viewer shows the test card at its size', async () => {
     const page = await streamAndPage();
     await openOneToOne(page);
     await expectFramesAtSize(page, 8);
-    const [viewer] = await onlyViewer();
+    const viewer = await theViewer(display as Display);
     expect(viewer.transport).toBe('video');
     expect((await viewLog(page)).configs[0]).toMatchObject({ transport: 'webcodecs', width: W, height: H });
     await expectCard(page, TOLERANCE.h264);
@@ -118,7 +88,7 @@ describe('the published picture in the canvas', () => {
     const page = await streamAndPage();
     await openOneToOne(page, { imageOnly: true });
     await expectFramesAtSize(page, 8);
-    const [viewer] = await onlyViewer();
+    const viewer = await theViewer(display as Display);
     expect(viewer.supported).not.toContain(H264);
     expect(viewer.supported).toEqual(expect.arrayContaining(['image/jpeg', 'image/png']));
     expect(viewer).toMatchObject({ transport: 'image', backend: 'image:jpeg' });
@@ -135,7 +105,7 @@ describe('the fallback ladder', () => {
     });
     await openOneToOne(page, {}, 'delete globalThis.VideoDecoder;');
     await expectFramesAtSize(page, 5);
-    const [viewer] = await onlyViewer();
+    const viewer = await theViewer(display as Display);
     expect(viewer.supported).not.toContain(H264);
     expect(viewer.transport).toBe('image');
     await expectCard(page, TOLERANCE.jpeg);
@@ -167,7 +137,7 @@ describe('the fallback ladder', () => {
     await openOneToOne(page, {}, refusing("asked !== 'prefer-software'"));
     await expectFramesAtSize(page, 5);
     expect((await accelerations(page)).slice(0, 2)).toEqual(['no-preference', 'prefer-software']);
-    const [viewer] = await onlyViewer();
+    const viewer = await theViewer(display as Display);
     expect(viewer.transport).toBe('video');
     await expectCard(page, TOLERANCE.h264);
   });
@@ -180,7 +150,7 @@ describe('the fallback ladder', () => {
     expect(log.errors).toEqual([expect.stringMatching(/cannot decode avc1\.[0-9A-F]{6}.*reconnecting with images only/)]);
     expect(log.configs.map((c) => c.transport)).toEqual(['webcodecs', 'image']);
     expect(await accelerations(page)).toEqual(['no-preference', 'prefer-software']);
-    const [viewer] = await onlyViewer();
+    const viewer = await theViewer(display as Display);
     expect(viewer.supported).not.toContain(H264);
     expect(viewer.transport).toBe('image');
     await expectCard(page, TOLERANCE.jpeg);

@@ -10,7 +10,7 @@
  */
 import type { Page } from 'playwright-core';
 
-import { type Display, type FrameInput, serve, type ServeOptions } from '../../src';
+import { type Display, type FrameInput, serve, type ServeOptions, type ViewerInfo } from '../../src';
 
 /** What the recorder keeps of a view's `frame` event, plus when the page saw it. */
 export interface DrawnFrame {
@@ -226,3 +226,9 @@ export async function eventually<T>(read: () => T | Promise<T>, condition: (v: T
   }
 }
 
+
+/** The display's one viewer, once it has been admitted. */
+export async function theViewer(display: Display): Promise<ViewerInfo> {
+  const viewers = await eventually(() => display.viewers(), (v) => v.length === 1, 20_000, 'one viewer');
+  return viewers[0];
+}
