@@ -90,7 +90,7 @@ window.rfbView = new RfbView(canvas, o.view);
 const prepared = new WeakSet<Page>();
 
 /** Installs the recorder in every document this page loads (once per page). */
-export async function preparePage(page: Page): Promise<void> {
+async function preparePage(page: Page): Promise<void> {
   if (prepared.has(page)) return;
   prepared.add(page);
   await page.addInitScript(installRecorder);
@@ -140,7 +140,7 @@ export function viewLog(page: Page): Promise<ViewLog> {
   return page.evaluate(() => (globalThis as unknown as E2eGlobals).e2e);
 }
 
-export function frameCount(page: Page): Promise<number> {
+function frameCount(page: Page): Promise<number> {
   return page.evaluate(() => (globalThis as unknown as E2eGlobals).e2e.frames.length);
 }
 
