@@ -5,6 +5,7 @@
 import 'reflect-metadata';
 
 import { conversionSuite } from './conversion';
+import { e2eSuite } from './e2e';
 import { type BenchArgs, report, type Suite, SuiteSkipped } from './harness';
 import { imageSuite } from './image';
 import { vtencSuite } from './vtenc';
@@ -15,6 +16,7 @@ const SUITES: Record<string, Suite> = {
   x264: x264Suite,
   image: imageSuite,
   vtenc: vtencSuite,
+  e2e: e2eSuite,
 };
 
 function parseArgs(argv: string[]): { suite: string; args: BenchArgs } {

@@ -21,6 +21,22 @@ const BACKLOG = 6;
 const STALL_CHECK_MS = 500;
 const STALL_MS = 1200;
 
+/**
+ * What an SPS without a colour description means on this protocol: rfbcast
+ * converts RGB with BT.601, limited range (§13.2), from sRGB frames (§13.1).
+ * Without this Chromium assumes BT.709 and greens come out 30 levels dark. A
+ * VUI colour description in the stream (a frame with a descriptor, §13.3)
+ * still takes precedence over the configured one.
+ */
+const SILENT_SPS_COLOR: VideoColorSpaceInit = { primaries: 'bt709', transfer: 'iec61966-2-1', matrix: 'smpte170m', fullRange: false };
+
+type Wanted = { codec: string; width: number; height: number };
+
+/** How Chromium reports a configuration it cannot decode: NotSupportedError, or OperationError "Unsupported configuration". */
+const isRefusal = (e: unknown) => e instanceof DOMException && (e.name === 'NotSupportedError' || /unsupported config/i.test(e.message));
+
+const describe = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+
 interface Pending {
   seq: number;
   timestampUs: number;
@@ -29,7 +45,9 @@ interface Pending {
 
 export class VideoPipeline {
   private decoder?: VideoDecoder;
-  private current?: { codec: string; width: number; height: number };
+  private current?: Wanted;
+  /** Whether the current decoder has output a frame yet: a refusal comes before any. */
+  private decodedSinceConfigure = false;
   private gateArmed = true;
   private fifo: Pending[] = [];
   private lastProgressMs = performance.now();
@@ -73,18 +91,18 @@ export class VideoPipeline {
         }),
       );
     } catch (error) {
-      this.decodeFailed(error);
+      this.decodeFailed(decoder, error);
       return;
     }
     this.fifo.push({ seq: h.seq, timestampUs: h.timestamp_us, receivedMs });
     if (decoder.decodeQueueSize > BACKLOG) this.sink.send({ type: 'request_keyframe', reason: 'decode queue backlog' });
   }
 
-  private configure(wanted: { codec: string; width: number; height: number }): boolean {
+  private configure(wanted: Wanted): boolean {
     this.closeDecoder();
-    const decoder = new VideoDecoder({
+    const decoder: VideoDecoder = new VideoDecoder({
       output: (frame) => this.output(frame),
-      error: (e) => this.decodeFailed(e),
+      error: (e) => this.decodeFailed(decoder, e),
     });
     try {
       decoder.configure({
@@ -93,6 +111,7 @@ export class VideoPipeline {
         codedHeight: wanted.height,
         optimizeForLatency: true,
         hardwareAcceleration: this.acceleration,
+        colorSpace: SILENT_SPS_COLOR,
       });
     } catch (error) {
       try {
@@ -100,20 +119,25 @@ export class VideoPipeline {
       } catch {
         // already closed by the failed configure
       }
-      return this.stepDownLadder(wanted, error);
+      return this.stepDownLadder(wanted, error) && this.configure(wanted);
     }
     this.decoder = decoder;
     this.current = wanted;
+    this.decodedSinceConfigure = false;
     return true;
   }
 
-  /** A configure that throws: retry in software once, then report the transport unusable. */
-  private stepDownLadder(wanted: { codec: string; width: number; height: number }, error: unknown): boolean {
+  /**
+   * The decoder refused its configuration: the next one prefers software; if
+   * software was refused too, H.264 is unusable here and the view falls back
+   * to images. False when there is nothing left to try.
+   */
+  private stepDownLadder(wanted: Wanted, error: unknown): boolean {
     if (this.acceleration !== 'prefer-software') {
       this.acceleration = 'prefer-software';
-      return this.configure(wanted);
+      return true;
     }
-    this.sink.unsupported(`VideoDecoder cannot decode ${wanted.codec}: ${String(error)}`);
+    this.sink.unsupported(`VideoDecoder cannot decode ${wanted.codec}: ${describe(error)}`);
     return false;
   }
 
@@ -123,6 +147,7 @@ export class VideoPipeline {
       if (this.stalled) return;
       const pending = this.fifo.shift();
       this.lastProgressMs = performance.now();
+      this.decodedSinceConfigure = true;
       if (!pending) return;
       this.sink.draw(frame, pending);
       this.sink.ack(pending.seq, this.decoder?.decodeQueueSize ?? 0);
@@ -131,14 +156,14 @@ export class VideoPipeline {
     }
   }
 
-  private decodeFailed(error: unknown): void {
-    const detail = error instanceof Error ? error.message : String(error);
-    if (this.current && /not supported|NotSupported/i.test(detail) && this.acceleration !== 'prefer-software') {
-      // A hardware decoder that refuses the stream at the first chunk: try software.
-      this.acceleration = 'prefer-software';
-    }
+  private decodeFailed(decoder: VideoDecoder, error: unknown): void {
+    if (decoder !== this.decoder) return;
+    const wanted = this.current;
+    // Chromium refuses a configuration asynchronously, through the error callback, before any output.
+    const refused = wanted !== undefined && !this.decodedSinceConfigure && isRefusal(error);
     this.reset();
-    this.sink.send({ type: 'request_keyframe', reason: `decode error: ${detail}`.slice(0, 200) });
+    if (refused && !this.stepDownLadder(wanted, error)) return;
+    this.sink.send({ type: 'request_keyframe', reason: `decode error: ${describe(error)}`.slice(0, 200) });
   }
 
   private checkStall(): void {

@@ -146,17 +146,14 @@ export class RfbView extends EventTarget {
     const rect = this.canvas.getBoundingClientRect();
     const css = { width: rect.width, height: rect.height };
     const dpr = window.devicePixelRatio || 1;
-    let w = Math.max(1, Math.round(css.width * dpr));
-    let h = Math.max(1, Math.round(css.height * dpr));
+    const w = Math.max(1, Math.round(css.width * dpr));
+    const h = Math.max(1, Math.round(css.height * dpr));
     const cap = this.options.maxBackingDimension;
-    if (cap && Math.max(w, h) > cap) {
-      const s = cap / Math.max(w, h);
-      w = Math.max(1, Math.round(w * s));
-      h = Math.max(1, Math.round(h * s));
-    }
-    // The effective ratio once capped (§12.1).
-    const ratio = css.width > 0 ? w / css.width : dpr;
-    return { css, backing: { width: w, height: h }, ratio };
+    if (!cap || Math.max(w, h) <= cap) return { css, backing: { width: w, height: h }, ratio: dpr };
+    const s = cap / Math.max(w, h);
+    const backing = { width: Math.max(1, Math.round(w * s)), height: Math.max(1, Math.round(h * s)) };
+    // Once capped, the ratio is the effective one (§12.1); uncapped it is the DPR itself, not w/css rounded.
+    return { css, backing, ratio: css.width > 0 ? backing.width / css.width : dpr };
   }
 
   private onResize(): void {

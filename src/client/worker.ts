@@ -38,6 +38,7 @@ class Connection {
   private ratio: number;
   private imageOnly: boolean;
   private pixelRatio = 1;
+  private lastState?: ViewState;
   private readonly statsTimer: ReturnType<typeof setInterval>;
 
   constructor(private readonly init: InitMessage) {
@@ -63,7 +64,10 @@ class Connection {
     void this.connect();
   }
 
+  /** Reports a state change; a config re-sent on a backend switch is no change. */
   private state(state: ViewState, code?: number, reason?: string): void {
+    if (state === this.lastState) return;
+    this.lastState = state;
     post({ type: 'state', state, ...(code !== undefined ? { code } : {}), ...(reason !== undefined ? { reason } : {}) });
   }
 
@@ -80,7 +84,10 @@ class Connection {
       this.send({ type: 'hello', supported, device_pixel_ratio: this.ratio, ...(this.init.token ? { token: this.init.token } : {}) });
       if (this.css.width > 0 && this.css.height > 0) this.sendViewport();
     };
-    ws.onmessage = (e) => this.receive(e.data as ArrayBuffer | string);
+    // A socket being replaced (fallback to images) may still deliver a chunk or two: ignore them.
+    ws.onmessage = (e) => {
+      if (ws === this.ws) this.receive(e.data as ArrayBuffer | string);
+    };
     ws.onerror = () => {
       if (ws === this.ws) this.state('error');
     };

@@ -29,12 +29,19 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launchChromium(): Promise<Browser> {
+/** Page emulation for the whole context (e.g. a device pixel ratio other than 1). */
+export interface LaunchOptions {
+  deviceScaleFactor?: number;
+  viewport?: { width: number; height: number };
+}
+
+export async function launchChromium(options: LaunchOptions = {}): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'rfbcast-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
     headless: true,
     args: CHROMIUM_ARGS,
+    ...options,
   });
   const page = context.pages()[0] ?? (await context.newPage());
   return {

@@ -1,0 +1,234 @@
+/**
+ * End-to-end plumbing for the browser client: a real rfbcast server (real
+ * libx264 and image backends), a page of our own at the server's origin that
+ * embeds RfbView from /rfbcast.js, a recorder of what the view reports, and
+ * pixel comparisons of its canvas with the published source.
+ *
+ * Relative imports and no DOM types, because bench/e2e.ts (compiled by tsc
+ * without the DOM library) uses it too: code that runs in the page reaches the
+ * page's globals through `globalThis` cast to the small interfaces below.
+ */
+import type { Page } from 'playwright-core';
+
+import { type Display, type FrameInput, serve, type ServeOptions, type ViewerInfo } from '../../src';
+
+/** What the recorder keeps of a view's `frame` event, plus when the page saw it. */
+export interface DrawnFrame {
+  seq: number;
+  timestampUs: number;
+  width: number;
+  height: number;
+  pixelRatio: number;
+  /** performance.timeOrigin + performance.now() in the page when the event fired (ms, wall clock). */
+  at: number;
+}
+
+export interface ViewLog {
+  frames: DrawnFrame[];
+  configs: Array<{ transport: string; width: number; height: number }>;
+  errors: string[];
+  states: string[];
+}
+
+interface ViewHandle {
+  snapshot(): Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
+  stallDecoderForTest(): void;
+  fit: string;
+  addEventListener(type: string, listener: (e: { detail: unknown }) => void): void;
+}
+
+/** The page's globals as the recorder leaves them. */
+export interface E2eGlobals {
+  rfbView: ViewHandle;
+  e2e: ViewLog;
+}
+
+/**
+ * Runs in every page before its scripts (an init script): whoever assigns
+ * `window.rfbView` (our page, or the full-page viewer's page.js) gets its
+ * events recorded in `window.e2e`, from before the first one can fire.
+ */
+function installRecorder(): void {
+  const g = globalThis as unknown as E2eGlobals & { rfbViewStore?: ViewHandle };
+  const log: ViewLog = { frames: [], configs: [], errors: [], states: [] };
+  const now = () => (globalThis as unknown as { performance: { timeOrigin: number; now(): number } }).performance;
+  Object.defineProperty(g, 'e2e', { value: log });
+  Object.defineProperty(g, 'rfbView', {
+    configurable: true,
+    get: () => g.rfbViewStore,
+    set(view: ViewHandle) {
+      g.rfbViewStore = view;
+      view.addEventListener('frame', (e) => {
+        const p = now();
+        log.frames.push({ ...(e.detail as DrawnFrame), at: p.timeOrigin + p.now() });
+      });
+      view.addEventListener('config', (e) => log.configs.push(e.detail as ViewLog['configs'][number]));
+      view.addEventListener('error', (e) => log.errors.push(String(e.detail)));
+      view.addEventListener('statechange', (e) => log.states.push((e.detail as { state: string }).state));
+    },
+  });
+}
+
+/** Our page: one canvas styled as asked, with an RfbView on it (options inlined as JSON). */
+const ownPage = (options: OwnPageOptions) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>rfbcast e2e</title>
+<style>html, body { margin: 0; height: 100%; background: #333; overflow: hidden; }
+canvas { position: absolute; display: block; touch-action: none; outline: none; }</style></head>
+<body><canvas id="screen"></canvas>
+<script type="module">
+import { RfbView } from '/rfbcast.js';
+const o = ${JSON.stringify({ view: {}, ...options }).replace(/</g, '\\u003c')};
+const canvas = document.getElementById('screen');
+Object.assign(canvas.style, o.style);
+if (o.workerPrelude) {
+  const source = \`import '\${location.origin}/rfbcast-worker.js';\\n\${o.workerPrelude}\`;
+  o.view.workerUrl = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+}
+window.rfbView = new RfbView(canvas, o.view);
+</script></body></html>`;
+
+const prepared = new WeakSet<Page>();
+
+/** Installs the recorder in every document this page loads (once per page). */
+async function preparePage(page: Page): Promise<void> {
+  if (prepared.has(page)) return;
+  prepared.add(page);
+  await page.addInitScript(installRecorder);
+}
+
+/** The HTTP origin of a display's server (its side channel and viewer files). */
+export const httpOrigin = (display: Display) => display.url.replace(/^ws/, 'http').replace(/\/[^/]*$/, '');
+
+/** A real server for one stream: libx264 for H.264 viewers, the image backend for the rest. */
+export function startStream(width: number, height: number, options: ServeOptions = {}): Promise<Display> {
+  return serve(width, height, { port: 0, backend: 'libx264', ...options });
+}
+
+export interface OwnPageOptions {
+  /** CSS for the canvas: position and size (left, top, width, height, ...). */
+  style: Record<string, string>;
+  /** RfbViewOptions: fit, imageOnly, stats, background, ... */
+  view?: Record<string, unknown>;
+  /**
+   * Script run in the view's worker right after the worker module (through a
+   * blob `workerUrl` importing /rfbcast-worker.js): how a test changes what the
+   * worker's scope offers before the view uses it. An init script cannot: it
+   * only reaches the page's own globals.
+   */
+  workerPrelude?: string;
+}
+
+/**
+ * Opens our page at the server's origin, so it imports /rfbcast.js and its
+ * worker is same-origin: it is written over /health with setContent. (Not
+ * through page.route: in this Chromium the WebSocket of a worker fails when
+ * its script was routed, or when it is a blob worker of a routed page.)
+ */
+export async function openOwnPage(page: Page, display: Display, options: OwnPageOptions): Promise<void> {
+  await preparePage(page);
+  await page.goto(`${httpOrigin(display)}/health`);
+  await page.setContent(ownPage(options));
+}
+
+/** Opens the full-page viewer served at `/` with the given query parameters. */
+export async function openViewerPage(page: Page, display: Display, query = ''): Promise<void> {
+  await preparePage(page);
+  await page.goto(`${httpOrigin(display)}/${query ? `?${query}` : ''}`);
+}
+
+export function viewLog(page: Page): Promise<ViewLog> {
+  return page.evaluate(() => (globalThis as unknown as E2eGlobals).e2e);
+}
+
+function frameCount(page: Page): Promise<number> {
+  return page.evaluate(() => (globalThis as unknown as E2eGlobals).e2e.frames.length);
+}
+
+/** Waits until the view has drawn at least `n` frames in all (generous timeout: the machine is shared). */
+export async function waitForFrames(page: Page, n: number, timeoutMs = 20_000): Promise<void> {
+  await page.waitForFunction((want) => (globalThis as unknown as E2eGlobals).e2e.frames.length >= want, n, { timeout: timeoutMs, polling: 50 });
+}
+
+/** Waits for `more` frames beyond those drawn so far. */
+export async function waitForMoreFrames(page: Page, more: number, timeoutMs?: number): Promise<number> {
+  const total = (await frameCount(page)) + more;
+  await waitForFrames(page, total, timeoutMs);
+  return total;
+}
+
+export async function waitForConfigs(page: Page, n: number, timeoutMs = 20_000): Promise<void> {
+  await page.waitForFunction((want) => (globalThis as unknown as E2eGlobals).e2e.configs.length >= want, n, { timeout: timeoutMs, polling: 50 });
+}
+
+export interface Snapshot {
+  width: number;
+  height: number;
+  rgba: Uint8Array;
+}
+
+/** The view's canvas pixels, read back through `view.snapshot()`. */
+export async function snapshot(page: Page): Promise<Snapshot> {
+  const s = await page.evaluate(async () => {
+    const img = await (globalThis as unknown as E2eGlobals).rfbView.snapshot();
+    let binary = '';
+    for (let i = 0; i < img.data.length; i += 0x8000) binary += String.fromCharCode(...img.data.subarray(i, i + 0x8000));
+    return { width: img.width, height: img.height, base64: (globalThis as unknown as { btoa(s: string): string }).btoa(binary) };
+  });
+  return { width: s.width, height: s.height, rgba: new Uint8Array(Buffer.from(s.base64, 'base64')) };
+}
+
+export interface PictureDifference {
+  /** Mean absolute error of R, G and B (0-255). */
+  mae: [number, number, number];
+  /** PSNR over R, G and B together (dB). */
+  psnrDb: number;
+}
+
+/** Compares two equally sized RGBA images on their colour channels (alpha ignored). */
+export function pictureDifference(actual: Uint8Array, expected: Uint8Array): PictureDifference {
+  if (actual.length !== expected.length) throw new Error(`sizes differ: ${actual.length} vs ${expected.length} bytes`);
+  const abs = [0, 0, 0];
+  let squares = 0;
+  for (let i = 0; i < actual.length; i += 4) {
+    for (let c = 0; c < 3; c++) {
+      const d = actual[i + c] - expected[i + c];
+      abs[c] += Math.abs(d);
+      squares += d * d;
+    }
+  }
+  const pixels = actual.length / 4;
+  const mse = squares / (pixels * 3);
+  const round = (v: number) => Math.round(v * 100) / 100;
+  return {
+    mae: [round(abs[0] / pixels), round(abs[1] / pixels), round(abs[2] / pixels)],
+    psnrDb: mse === 0 ? Infinity : round(10 * Math.log10((255 * 255) / mse)),
+  };
+}
+
+/** Publishes `frame(i)` every `intervalMs` until stopped, so a view keeps getting frames. */
+export function keepPublishing(display: Display, frame: (i: number) => FrameInput, intervalMs = 50): { stop(): void } {
+  let i = 0;
+  display.publish(frame(i++));
+  const timer = setInterval(() => {
+    if (!display.isClosed) display.publish(frame(i++));
+  }, intervalMs);
+  return { stop: () => clearInterval(timer) };
+}
+
+/** Polls until `condition` holds (server state reached over sockets takes a moment). */
+export async function eventually<T>(read: () => T | Promise<T>, condition: (v: T) => boolean, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (condition(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+
+/** The display's one viewer, once it has been admitted. */
+export async function theViewer(display: Display): Promise<ViewerInfo> {
+  const viewers = await eventually(() => display.viewers(), (v) => v.length === 1, 20_000, 'one viewer');
+  return viewers[0];
+}
