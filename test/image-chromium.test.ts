@@ -6,7 +6,7 @@
 
 import { type EncodedPayload, ImageEncoder, type ImageEncoderOptions } from 'rfbcast';
 
-import { useBlankPage } from './helpers/chromium';
+import { useBlankPage } from './helpers/chromium-page';
 import { patternFrame } from './helpers/image-frames';
 
 interface Decoded {

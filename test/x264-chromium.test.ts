@@ -4,7 +4,7 @@
  * Annex B chunks, no description.
  */
 
-import { useBlankPage } from './helpers/chromium';
+import { useBlankPage } from './helpers/chromium-page';
 import { encodePattern } from './helpers/x264-stream';
 
 interface DecodeReport {
