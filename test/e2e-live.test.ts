@@ -18,6 +18,7 @@ import {
   eventually,
   keepPublishing,
   openViewerPage,
+  snapshot,
   startStream,
   theViewer,
   viewLog,
@@ -106,6 +107,34 @@ describe('a live viewer in the full-page viewer', () => {
     // The client re-arms its decoder on a resize (§4) and asks for a keyframe: drawing goes on.
     await waitForMoreFrames(page, 5);
     expect((await viewLog(page)).errors).toEqual([]);
+  });
+
+  it('a resize keeps a still scene on screen: the picture is redrawn at the new size until the next frame', async () => {
+    publisher?.stop();
+    await new Promise((r) => setTimeout(r, 300));
+    const drawn = (await viewLog(page)).frames.length;
+    (display as Display).pollEvents();
+    await page.setViewportSize({ width: W, height: H });
+    await eventually(
+      () => (display as Display).pollEvents().filter((q) => q.event.type === 'resize'),
+      (events) => events.some((e) => (e.event as { pwidth: number }).pwidth === 2 * W),
+      20_000,
+      'a resize event',
+    );
+    const shot = await snapshot(page);
+    expect([shot.width, shot.height]).toEqual([2 * W, 2 * H]);
+    // Nothing new was published or drawn; the old frame fills the larger canvas.
+    expect((await viewLog(page)).frames.length).toBe(drawn);
+    const card = cardFrame().data as Uint8Array;
+    let worst = 0;
+    for (let y = 8; y < H; y += 24) {
+      for (let x = 8; x < W; x += 24) {
+        for (let c = 0; c < 3; c++) {
+          worst = Math.max(worst, Math.abs(shot.rgba[(2 * y * 2 * W + 2 * x) * 4 + c] - card[(y * W + x) * 4 + c]));
+        }
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(40);
   });
 
   it('a wedged decoder is recovered by the watchdog through decoder_reset, and drawing resumes', async () => {

@@ -193,8 +193,8 @@ class Connection {
   }
 
   setFit(fit: InitMessage['fit'], background: string): void {
-    this.renderer.fit = fit;
     this.renderer.background = background;
+    this.renderer.fit = fit;
   }
 
   snapshot(id: number): void {
