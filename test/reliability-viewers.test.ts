@@ -27,13 +27,6 @@ async function connect(url: string, supported?: string[]): Promise<TestViewer> {
   return v;
 }
 
-/** Acks every frame as it arrives, like a healthy browser viewer. */
-function autoAck(v: TestViewer): void {
-  v.ws.on('message', (_d, isBinary) => {
-    if (isBinary) v.ack(Number(v.frames.at(-1)?.header.seq));
-  });
-}
-
 function publishEvery(s: FakeServer, ms: number): { stop(): number } {
   let n = 0;
   const t = setInterval(() => s.display.publish(rgba(64, 48, n++ & 255)), ms);
@@ -53,7 +46,7 @@ describe('a viewer that stops reading', () => {
     server = await startFakeServer(64, 48, { logger, slowViewerBudgetBytes: budget, slowViewerTimeoutMs: 1500, inflightTimeoutMs: 100 });
     server.video.payloadBytes = payload;
     const healthy = await connect(server.url, [H264]);
-    autoAck(healthy);
+    healthy.autoAck();
     const slow = await connect(server.url, [H264]);
     // Stop reading: the kernel buffers fill, then the server's socket queue grows.
     ((slow.ws as unknown as { _socket: Socket })._socket).pause();
@@ -82,7 +75,7 @@ describe('a viewer that never acks', () => {
   it('gets one keyframe per backstop period while the other keeps pace with publishes', async () => {
     server = await startFakeServer(64, 48, { inflightTimeoutMs: 400 });
     const healthy = await connect(server.url, [H264]);
-    autoAck(healthy);
+    healthy.autoAck();
     const stalled = await connect(server.url, [H264]);
     const pub = publishEvery(server, 20);
     await settle(2600);

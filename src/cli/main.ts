@@ -35,7 +35,7 @@ program
   .option('--bitrate <rate>', 'H.264 target bitrate, e.g. 8M', parseBitrate, 8_000_000)
   .addOption(new Option('--pattern <name>', 'test pattern').choices(PATTERN_NAMES).default('gradient'))
   .option('--jpeg-quality <q>', 'JPEG quality 1-100', parsePositiveInt, 80)
-  .option('--backends <list>', 'comma-separated: libx264, vtenc, image:jpeg, image:png, image:webp (default: all available)', (v: string) => v.split(','))
+  .option('--backends <list>', 'comma-separated: libx264, vtenc, vtenc:metal, image:jpeg, image:png, image:webp (default: all available)', (v: string) => v.split(','))
   .option('--json', 'print JSON')
   .addHelpText('after', `\nTiming: ${TIMING_METHOD}\nPSNR: the output is decoded back with ffmpeg and compared with the source frames ("n/a" without ffmpeg).`)
   .action(async (o: { sizes: Array<[number, number]>; frames: number; fps: number; bitrate: number; pattern: string; jpegQuality: number; backends?: string[]; json?: boolean }) => {

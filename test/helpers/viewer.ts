@@ -76,6 +76,14 @@ export class TestViewer {
     this.send({ type: 'ack', seq, decode_queue_size: decodeQueueSize, displayed: true });
   }
 
+  /** Acks every frame as it arrives, like a healthy browser viewer. */
+  autoAck(): this {
+    this.ws.on('message', (_d, isBinary) => {
+      if (isBinary) this.ack(Number(this.frames.at(-1)?.header.seq));
+    });
+    return this;
+  }
+
   get frames(): BinaryMessage[] {
     return this.messages.filter((m): m is BinaryMessage => m.kind === 'binary');
   }
