@@ -8,22 +8,11 @@ import type { Logger } from '../core/logging';
 import type { Scene } from '../scenes/scene';
 import type { Display } from '../server/display';
 import type { QueuedEvent } from '../server/event-queue';
+import type { DemoStatus } from './demo-api';
 import type { ScenePublisher } from './publisher';
 
 /** Bounds for requests from the page: enough for a demo, never a runaway allocation or timer. */
 export const DEMO_LIMITS = { side: [16, 3840], fps: [1, 120], bitrate: [100_000, 100_000_000] } as const;
-
-export interface DemoStatus {
-  scene: string;
-  scenes: string[];
-  width: number;
-  height: number;
-  fps: number;
-  bitrate: number;
-  /** `tag` is what the viewer's page sent in its hello, so a page can find itself in the list. */
-  viewers: Array<{ id: string; backend: string; tag?: string }>;
-  lastError: string;
-}
 
 type Fields = Record<string, unknown>;
 

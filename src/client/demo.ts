@@ -4,6 +4,7 @@
  * so the server knows which viewer asked. The page says hello with a random
  * tag on every (re)connection, which is how it finds itself in /api/status.
  */
+import type { DemoStatus } from '../cli/demo-api';
 import { fmtBits } from './overlay';
 import { RfbView } from './view';
 import type { ViewState, ViewStats } from './worker-protocol';
@@ -13,17 +14,6 @@ interface BackendInfo {
   status: 'ok' | 'partial' | 'missing';
   reason: string;
   modes?: Record<string, { status: string; reason: string }>;
-}
-
-interface DemoStatus {
-  scene: string;
-  scenes: string[];
-  width: number;
-  height: number;
-  fps: number;
-  bitrate: number;
-  viewers: Array<{ id: string; backend: string; tag?: string }>;
-  lastError: string;
 }
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
