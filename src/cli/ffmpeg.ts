@@ -33,8 +33,9 @@ export function withTempFile<T>(name: string, data: Uint8Array, fn: (path: strin
 }
 
 /**
- * Decodes a file to raw frames of `pixFmt`. `format` is the ffmpeg demuxer
- * (`h264` for Annex B elementary streams; omit it for image files).
+ * Decodes a file to raw frames of `pixFmt` (rgb24, rgba, or yuv420p: tight
+ * I420). `format` is the ffmpeg demuxer (`h264` for Annex B elementary
+ * streams; omit it for image files).
  */
 export function decodeToRaw(
   data: Uint8Array,
@@ -46,15 +47,21 @@ export function decodeToRaw(
   );
 }
 
-/** Peak signal-to-noise ratio in dB between two equally sized byte arrays (peak 255). */
-export function psnr(a: Uint8Array, b: Uint8Array): number {
+/**
+ * Peak signal-to-noise ratio in dB between two equally sized byte arrays
+ * (peak 255). `skip` leaves out one channel of `channels` (e.g. alpha).
+ */
+export function psnr(a: Uint8Array, b: Uint8Array, channels = 3, skip?: number): number {
   if (a.length !== b.length) throw new Error(`psnr: lengths differ (${a.length} vs ${b.length})`);
   let sum = 0;
+  let n = 0;
   for (let i = 0; i < a.length; i++) {
+    if (skip !== undefined && i % channels === skip) continue;
     const d = a[i] - b[i];
     sum += d * d;
+    n++;
   }
-  const mse = sum / a.length;
+  const mse = sum / n;
   return mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse);
 }
 

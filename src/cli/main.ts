@@ -7,12 +7,15 @@ import 'reflect-metadata';
 import { Command, Option } from 'commander';
 
 import '../index';
-import { benchmark, TIMING_METHOD } from './benchmark';
+import { benchmark, PSNR_METHOD, TIMING_METHOD } from './benchmark';
 import { demoCommand } from './demo-command';
 import { doctor, formatDoctor } from './doctor';
 import { serveCommand } from './serve-command';
 import { parseBitrate, parsePort, parsePositiveInt, parseSize, parseSizes } from './sizes';
 import { PATTERN_NAMES } from '../scenes/patterns';
+
+/** Help epilogues are prose; commander wraps options but not added text. */
+const wrap = (text: string, width = 80) => text.replace(new RegExp(`(.{1,${width}})(\\s+|$)`, 'g'), '$1\n').trimEnd();
 
 const program = new Command();
 program.name('rfbcast').description('Render frames in Node.js, view and drive them live in a browser.').showHelpAfterError();
@@ -29,19 +32,20 @@ program
 program
   .command('benchmark')
   .description('encode the same animated frames with every backend and report time, size, bitrate and PSNR')
-  .option('--sizes <list>', 'comma-separated sizes', parseSizes, [[1280, 720], [1920, 1080]])
+  .addOption(new Option('--sizes <list>', 'comma-separated sizes').argParser(parseSizes).default([[1280, 720], [1920, 1080]], '1280x720,1920x1080'))
   .option('--frames <n>', 'frames per size and backend', parsePositiveInt, 120)
   .option('--fps <n>', 'frame rate for bitrate and GOP', parsePositiveInt, 30)
-  .option('--bitrate <rate>', 'H.264 target bitrate, e.g. 8M', parseBitrate, 8_000_000)
+  .addOption(new Option('--bitrate <rate>', 'H.264 target bitrate, e.g. 8M or 800k').argParser(parseBitrate).default(8_000_000, '8M'))
   .addOption(new Option('--pattern <name>', 'test pattern').choices(PATTERN_NAMES).default('gradient'))
   .option('--jpeg-quality <q>', 'JPEG quality 1-100', parsePositiveInt, 80)
-  .option('--backends <list>', 'comma-separated: libx264, vtenc, image:jpeg, image:png, image:webp (default: all available)', (v: string) => v.split(','))
+  .option('--backends <list>', 'comma-separated: libx264, vtenc, vtenc:metal, image:jpeg, image:png, image:webp (default: all available)', (v: string) => v.split(','))
   .option('--json', 'print JSON')
-  .addHelpText('after', `\nTiming: ${TIMING_METHOD}\nPSNR: the output is decoded back with ffmpeg and compared with the source frames ("n/a" without ffmpeg).`)
+  .addHelpText('after', `\n${wrap(`Timing: ${TIMING_METHOD}`)}\n\n${wrap(`PSNR: ${PSNR_METHOD}`)}`)
   .action(async (o: { sizes: Array<[number, number]>; frames: number; fps: number; bitrate: number; pattern: string; jpegQuality: number; backends?: string[]; json?: boolean }) => {
     const rows = await benchmark({ ...o, progress: true });
     if (o.json) {
-      process.stdout.write(`${JSON.stringify({ command: 'benchmark', pattern: o.pattern, fps: o.fps, bitrate: o.bitrate, timing: TIMING_METHOD, rows }, null, 2)}\n`);
+      const report = { command: 'benchmark', pattern: o.pattern, fps: o.fps, bitrate: o.bitrate, timing: TIMING_METHOD, psnr: PSNR_METHOD, rows };
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       return;
     }
     process.stdout.write(`${'size'.padEnd(10)} ${'backend'.padEnd(12)} ${'median ms'.padStart(9)} ${'p95 ms'.padStart(8)} ${'KB/frame'.padStart(9)} ${'Mbit/s'.padStart(8)} ${'PSNR dB'.padStart(8)}\n`);
@@ -57,9 +61,17 @@ program
   .description('serve built-in scenes with a demo page to switch scene, backend, bitrate, fps and size live')
   .option('--port <n>', 'port (0 picks a free one)', parsePort, 8765)
   .option('--host <host>', 'address to bind', '127.0.0.1')
-  .option('--size <WxH>', 'initial size', parseSize, [960, 540])
+  .addOption(new Option('--size <WxH>', 'initial size').argParser(parseSize).default([960, 540], '960x540'))
   .option('--fps <n>', 'frame rate', parsePositiveInt, 30)
   .option('--open', 'open the page in a browser')
+  .addHelpText(
+    'after',
+    `\n${wrap(
+      'Scenes: test_card, bouncing_box, gradient, plasma, checkerboard, paint (drag to paint, any key clears) and, on a Mac ' +
+        'with Metal, metal_shader (rendered on the GPU). The page is served at /, the state as JSON at /api/status. ' +
+        '`npm run demo` runs this command.',
+    )}`,
+  )
   .action((o: { port: number; host: string; size: [number, number]; fps: number; open?: boolean }) => demoCommand({ ...o, open: o.open ?? false }));
 
 program
@@ -68,7 +80,7 @@ program
   .addOption(new Option('--pattern <name>', 'test pattern').choices(PATTERN_NAMES).default('test_card'))
   .option('--port <n>', 'port (0 picks a free one)', parsePort, 8765)
   .option('--host <host>', 'address to bind', '127.0.0.1')
-  .option('--size <WxH>', 'frame size', parseSize, [1280, 720])
+  .addOption(new Option('--size <WxH>', 'frame size').argParser(parseSize).default([1280, 720], '1280x720'))
   .option('--fps <n>', 'frame rate', parsePositiveInt, 30)
   .option('--record-events', 'keep input events for GET /recorded-events')
   .option('--gpu', 'require a hardware H.264 encoder')

@@ -2,6 +2,9 @@
  * `rfbcast serve`: a headless test-pattern server for integration tests and
  * third-party clients.
  */
+import { rootContainer } from '../core/container';
+import type { Logger } from '../core/logging';
+import { LoggerToken } from '../core/tokens';
 import { PATTERNS } from '../scenes/patterns';
 import { serve } from '../server/serve';
 import { ScenePublisher } from './publisher';
@@ -29,7 +32,7 @@ export async function serveCommand(o: ServeCommandOptions): Promise<void> {
     recordEvents: o.recordEvents,
     ...(o.backend ? { backend: o.backend } : {}),
   });
-  const publisher = new ScenePublisher(display, scene, width, height, o.fps);
+  const publisher = new ScenePublisher(display, scene, width, height, o.fps, rootContainer.resolve<Logger>(LoggerToken));
   publisher.start();
   const page = display.url.replace(/^ws/, 'http').replace(/default$/, '');
   process.stdout.write(`rfbcast: serving ${o.pattern} ${width}x${height} at ${page} (stream ${display.url})\n`);

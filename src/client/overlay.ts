@@ -1,7 +1,7 @@
 /** An optional stats overlay drawn over the view's corner. */
 import type { ViewStats } from './worker-protocol';
 
-const fmtBits = (bps: number) => (bps >= 1e6 ? `${(bps / 1e6).toFixed(2)} Mbit/s` : `${(bps / 1e3).toFixed(0)} kbit/s`);
+export const fmtBits = (bps: number) => (bps >= 1e6 ? `${(bps / 1e6).toFixed(2)} Mbit/s` : `${(bps / 1e3).toFixed(0)} kbit/s`);
 
 export function statsText(s: ViewStats): string {
   const parts = [

@@ -137,6 +137,7 @@ class Connection {
       this.stats.codec = String(h.codec);
       this.video.chunk(h as VideoChunkHeader, envelope.payload, receivedMs);
     } else if (h.type === 'image_frame') {
+      this.stats.codec = String(h.mime);
       this.images.frame(h as ImageFrameHeader, envelope.payload, receivedMs);
     }
   }

@@ -1,7 +1,12 @@
 /** The demo's scenes: the test patterns plus animations and an interactive paint canvas. */
+import type { Metal } from '../backends/vtenc/metal';
 import type { InputEvent } from '../wire';
+import { metalScene } from './metal-scene';
 import { PATTERNS } from './patterns';
 import { fillRect, type Scene } from './scene';
+
+/** The paint scene's brush colour (on a 245 grey canvas). */
+export const PAINT_RGB = [200, 30, 60] as const;
 
 const bouncingBox = (): Scene => ({
   name: 'bouncing_box',
@@ -64,19 +69,23 @@ const plasma = (): Scene => {
   };
 };
 
-/** Dragging paints; any key clears. The picture persists across frames and sizes reset it. */
+/**
+ * Dragging paints; any key clears. The picture persists across frames and a
+ * size change resets it. Each viewer draws its own stroke, so two people
+ * painting at once do not join their lines.
+ */
 export const paint = (): Scene => {
   let canvas: Uint8Array | undefined;
   let size = '';
   let dirty = true;
-  let down = false;
-  let last: { x: number; y: number } | undefined;
+  /** The last point of each viewer's stroke while its button is down. */
+  const strokes = new Map<string, { x: number; y: number }>();
   const ensure = (width: number, height: number) => {
     if (size !== `${width}x${height}` || !canvas) {
       canvas = new Uint8Array(width * height * 4);
       clear(canvas);
       size = `${width}x${height}`;
-      dirty = true;
+      strokes.clear();
     }
     return canvas;
   };
@@ -86,7 +95,7 @@ export const paint = (): Scene => {
   };
   const brush = (c: Uint8Array, width: number, height: number, x: number, y: number) => {
     const r = Math.max(3, Math.round(Math.min(width, height) / 80));
-    fillRect(c, width, height, x - r, y - r, 2 * r, 2 * r, [200, 30, 60]);
+    fillRect(c, width, height, x - r, y - r, 2 * r, 2 * r, PAINT_RGB);
   };
   return {
     name: 'paint',
@@ -97,30 +106,31 @@ export const paint = (): Scene => {
       out.set(ensure(width, height));
       dirty = false;
     },
-    onEvent(e: InputEvent, width: number, height: number) {
+    onEvent(e: InputEvent, width: number, height: number, viewer: string) {
       const c = ensure(width, height);
       if (e.type === 'key_down') return clear(c);
-      if (e.type !== 'pointer_down' && e.type !== 'pointer_move' && e.type !== 'pointer_up') return;
-      const p = e as { x: number; y: number; buttons: number[] };
-      if (e.type === 'pointer_down') down = true;
       if (e.type === 'pointer_up') {
-        down = false;
-        last = undefined;
+        strokes.delete(viewer);
         return;
       }
-      if (!down && p.buttons.length === 0) return;
+      if (e.type !== 'pointer_down' && e.type !== 'pointer_move') return;
+      // Only x and y are required on the wire; a drag that entered the view pressed has buttons.
+      const p = e as { x: number; y: number; buttons?: unknown };
+      const pressed = Array.isArray(p.buttons) && p.buttons.length > 0;
+      const from = e.type === 'pointer_down' ? p : (strokes.get(viewer) ?? (pressed ? p : undefined));
+      if (!from) return;
       // Interpolate between samples so fast drags leave a continuous stroke.
-      const from = last ?? p;
       const steps = Math.max(1, Math.ceil(Math.hypot(p.x - from.x, p.y - from.y) / 2));
       for (let i = 1; i <= steps; i++) brush(c, width, height, from.x + ((p.x - from.x) * i) / steps, from.y + ((p.y - from.y) * i) / steps);
-      last = { x: p.x, y: p.y };
+      strokes.set(viewer, { x: p.x, y: p.y });
       dirty = true;
     },
   };
 };
 
-/** Fresh instances (paint keeps state per demo). */
-export function demoScenes(): Record<string, Scene> {
-  const list: Scene[] = [PATTERNS.test_card, bouncingBox(), PATTERNS.gradient, plasma(), checkerboard(), paint()];
+/** Fresh instances (paint keeps state per demo), with the Metal shader scene where Metal is available. */
+export function demoScenes(metal?: Metal): Record<string, Scene> {
+  const gpu = metal && metalScene(metal);
+  const list: Scene[] = [PATTERNS.test_card, bouncingBox(), PATTERNS.gradient, plasma(), checkerboard(), paint(), ...(gpu ? [gpu] : [])];
   return Object.fromEntries(list.map((s) => [s.name, s]));
 }

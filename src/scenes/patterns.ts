@@ -2,7 +2,7 @@
  * Deterministic animated test patterns: what `rfbcast benchmark --pattern`
  * and `rfbcast serve --pattern` draw, and what the tests encode.
  */
-import { fillRect, type Scene } from './scene';
+import { type CpuScene, fillRect } from './scene';
 
 /**
  * Gradients plus a bright box whose position depends on the frame index: real
@@ -33,13 +33,13 @@ function renderMoving(data: Uint8Array, width: number, height: number, index: nu
   }
 }
 
-const gradient: Scene = {
+const gradient: CpuScene = {
   name: 'gradient',
   animated: true,
   render: renderMoving,
 };
 
-const bands: Scene = {
+const bands: CpuScene = {
   name: 'bands',
   animated: true,
   render(out, width, height, index) {
@@ -59,7 +59,7 @@ const bands: Scene = {
   },
 };
 
-const noise: Scene = {
+const noise: CpuScene = {
   name: 'noise',
   animated: true,
   render(out, width, height, index) {
@@ -80,7 +80,7 @@ const noise: Scene = {
 const SMPTE = [[192, 192, 192], [192, 192, 0], [0, 192, 192], [0, 192, 0], [192, 0, 192], [192, 0, 0], [0, 0, 192]];
 
 /** Colour bars, a grey ramp, a moving marker and a frame counter bar: easy to check by eye. */
-export const testCard: Scene = {
+export const testCard: CpuScene = {
   name: 'test_card',
   animated: true,
   render(out, width, height, index) {
@@ -99,5 +99,5 @@ export const testCard: Scene = {
   },
 };
 
-export const PATTERNS: Record<string, Scene> = { gradient, bands, noise, test_card: testCard };
+export const PATTERNS: Record<string, CpuScene> = { gradient, bands, noise, test_card: testCard };
 export const PATTERN_NAMES = Object.keys(PATTERNS);

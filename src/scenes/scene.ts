@@ -1,18 +1,27 @@
 /**
- * A scene renders RGBA frames on the CPU, one per frame index, and may react
- * to viewers' input. The demo, `rfbcast serve --pattern` and the benchmarks
- * draw from the same scenes.
+ * A scene renders RGBA frames, one per frame index, and may react to viewers'
+ * input. The demo, `rfbcast serve --pattern` and the benchmarks draw from the
+ * same scenes.
  */
 import type { InputEvent } from '../wire';
 
 export interface Scene {
   readonly name: string;
-  /** Fills `out` (width * height * 4 bytes, RGBA) with frame `index`. */
-  render(out: Uint8Array, width: number, height: number, index: number): void;
-  /** Input from a viewer (interactive scenes only). */
-  onEvent?(event: InputEvent, width: number, height: number): void;
+  /**
+   * Fills `out` (width * height * 4 bytes, RGBA) with frame `index`. A scene
+   * rendered elsewhere (on the GPU) returns a promise that resolves once the
+   * pixels are in `out`.
+   */
+  render(out: Uint8Array, width: number, height: number, index: number): void | Promise<void>;
+  /** Input from a viewer (interactive scenes only); `viewer` tells apart strokes of simultaneous viewers. */
+  onEvent?(event: InputEvent, width: number, height: number, viewer: string): void;
   /** True when the scene changed and wants a new frame even if nothing animates. */
   readonly animated: boolean;
+}
+
+/** A scene drawn synchronously on the CPU: what the benchmark and `serve --pattern` need. */
+export interface CpuScene extends Scene {
+  render(out: Uint8Array, width: number, height: number, index: number): void;
 }
 
 export function fillRect(out: Uint8Array, width: number, height: number, x0: number, y0: number, w: number, h: number, rgb: readonly number[]): void {

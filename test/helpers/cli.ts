@@ -13,12 +13,14 @@ export interface RunningCli {
   child: ChildProcess;
   /** The first http(s) URL the command printed. */
   url: string;
+  /** Everything written to stderr so far. */
+  stderr(): string;
   stop(): Promise<void>;
 }
 
-/** Starts a long-running command and waits until it prints a URL. */
-export function startCli(args: string[]): Promise<RunningCli> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts a long-running command and waits until it prints a URL. `env` is added to this process's environment. */
+export function startCli(args: string[], env: Record<string, string> = {}): Promise<RunningCli> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   let err = '';
   return new Promise((resolve, reject) => {
@@ -32,6 +34,7 @@ export function startCli(args: string[]): Promise<RunningCli> {
       resolve({
         child,
         url: m[0],
+        stderr: () => err,
         stop: () =>
           new Promise<void>((done) => {
             if (child.exitCode !== null) return done();

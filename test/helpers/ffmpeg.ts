@@ -1,7 +1,7 @@
 /**
  * Decoding our output back with the system's ffmpeg/ffprobe (never with our own
  * code), plus PSNR, so tests check bitstreams and images independently. The
- * decoding itself is the CLI benchmark's (src/cli/ffmpeg.ts); ffprobe is test-only.
+ * decoding and PSNR are the ones `rfbcast benchmark` measures with.
  */
 import { run, withTempFile } from '../../src/cli/ffmpeg';
 
