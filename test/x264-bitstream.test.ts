@@ -139,10 +139,10 @@ describe('libx264 GOP, colour and options', () => {
     expect(vui?.videoFullRange).toBe(false);
   });
 
-  it('without a descriptor writes matrix 6 and limited range, primaries and transfer unspecified', async () => {
+  it('without a descriptor writes sRGB (1, 13), matrix 6 and limited range: no descriptor means sRGB', async () => {
     const { payloads } = await encodePattern({ width: 64, height: 64 }, 1);
     const { vui } = spsOf(payloads[0].data).sps;
-    expect(vui?.colour).toEqual({ primaries: 2, transfer: 2, matrix: 6 });
+    expect(vui?.colour).toEqual({ primaries: 1, transfer: 13, matrix: 6 });
     expect(vui?.videoFullRange).toBe(false);
   });
 

@@ -4,7 +4,7 @@
  * frames are validated here, and every encode (with RGB -> I420 conversion for
  * packed RGB input) runs as one job on the libuv pool.
  */
-import { type ColorDescriptor, vuiColor } from '../../core/color';
+import { type ColorDescriptor, SRGB, type VuiColor, vuiColor } from '../../core/color';
 import type { EncodedPayload, EncodeOptions, EncoderBackend } from '../../core/encoder';
 import { ConfigError, EncoderClosedError, EncoderError, FrameError, NativeAddonError } from '../../core/errors';
 import { createFrame, type FrameInit, type HostFrame, MAX_DIMENSION, type RawFrame } from '../../core/frame';
@@ -36,8 +36,6 @@ export interface X264EncoderOptions {
 export const DEFAULT_FPS = 30;
 export const DEFAULT_BITRATE = 12_000_000;
 export const DEFAULT_PRESET = 'ultrafast';
-/** VUI code for "unspecified" primaries and transfer, written when no descriptor is set. */
-const VUI_UNSPECIFIED = 2;
 
 function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
@@ -65,7 +63,9 @@ export function x264Settings(options: X264EncoderOptions, presets: readonly stri
   if (color !== undefined && (color === null || typeof color !== 'object')) {
     throw new ConfigError('color must be a colour descriptor object');
   }
-  const vui = vuiColor(color);
+  // No descriptor means sRGB (PROTOCOL.md §13.1). Writing it, rather than "unspecified",
+  // keeps browsers from guessing BT.709 primaries and transfer for the stream.
+  const vui = vuiColor(color ?? SRGB) as VuiColor;
   return {
     width: dimension('width', options.width),
     height: dimension('height', options.height),
@@ -73,8 +73,8 @@ export function x264Settings(options: X264EncoderOptions, presets: readonly stri
     bitrate: integer('bitrate', options.bitrate, DEFAULT_BITRATE, 1_000, 2_000_000_000),
     preset,
     threads: integer('threads', options.threads, 0, 0, 64),
-    colorPrimaries: vui?.primaries ?? VUI_UNSPECIFIED,
-    colorTransfer: vui?.transfer ?? VUI_UNSPECIFIED,
+    colorPrimaries: vui.primaries,
+    colorTransfer: vui.transfer,
   };
 }
 
