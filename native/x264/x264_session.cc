@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include <future>
+
 #include "../convert/convert.h"
 #include "../convert/yuv_to_rgb.h"
 
@@ -91,15 +93,35 @@ void X264Session::open() {
   if (!encoder_) throw std::runtime_error("x264_encoder_open failed: " + lastError_);
 }
 
+namespace {
+
+// From this size up, the bottom half of a frame is converted on a second
+// thread while this one converts the top half: x264's slice threads are idle
+// until the encode starts, and one thread is bound by one core's bandwidth.
+constexpr long kSplitConversionPixels = 1280L * 720;
+
+void convertToI420(const HostImage& frame, uint8_t* dst, size_t size) {
+  const int h = frame.height;
+  if (static_cast<long>(frame.width) * h < kSplitConversionPixels) {
+    convertImage(frame, PixelFormat::I420, dst, size);
+    return;
+  }
+  const int half = (h / 2) & ~1;
+  auto bottom = std::async(std::launch::async, [&] { convertImage(frame, PixelFormat::I420, dst, size, half, h - half); });
+  convertImage(frame, PixelFormat::I420, dst, size, 0, half);
+  bottom.get();
+}
+
+}  // namespace
+
 // x264 copies the picture into its own frame during encode, so planar input
-// is passed in place; packed RGB is converted to I420 first, here on the
-// encode's own thread. (Splitting that conversion across a helper thread
-// measured no faster: x264's slice threads already keep the cores busy.)
+// is passed in place; packed RGB is converted to I420 first, inside the same
+// pool job as the encode.
 void X264Session::setPlanes(const HostImage& frame) {
   HostImage yuv = frame;
   if (isPackedRgb(frame.format)) {
     i420_.resize(static_cast<size_t>(frame.width) * frame.height * 3 / 2);
-    convertImage(frame, PixelFormat::I420, i420_.data(), i420_.size());
+    convertToI420(frame, i420_.data(), i420_.size());
     yuv = HostImage{i420_.data(), i420_.size(), PixelFormat::I420, frame.width, frame.height, frame.width};
   }
   const Yuv420Source s = yuv420PlanesOf(yuv);
