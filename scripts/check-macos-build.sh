@@ -10,8 +10,8 @@
 # MACOS_SDK     a macOS SDK folder (System/Library/Frameworks, usr/include,
 #               .tbd stubs); without it the check says so and exits 0.
 # MACOS_PREFIXES  space-separated Homebrew-style prefixes with macOS builds of
-#               the optional libraries (x264, libyuv, ...); by default none, so
-#               those features are left out as on a Mac without them.
+#               the optional libraries (x264, libyuv, ...). When unset, the
+#               check runs twice: without them, then with a stub prefix.
 # ARCHS         default "arm64 x86_64".
 # Output goes to build/macos-check/<arch>/rfbcast.node.
 set -euo pipefail
@@ -25,6 +25,20 @@ if [[ -z ${MACOS_SDK:-} ]]; then
 fi
 [[ -d $MACOS_SDK/System/Library/Frameworks/VideoToolbox.framework ]] ||
   { say "MACOS_SDK=$MACOS_SDK has no VideoToolbox.framework: not a macOS SDK"; exit 1; }
+
+# Without MACOS_PREFIXES, check twice: with the bare SDK (the optional
+# libraries absent, as on a Mac without Homebrew packages), then with a stub
+# prefix that provides them all (scripts/macos-stub-prefix.sh), so that every
+# native source is compiled and linked for macOS.
+if [[ -z ${MACOS_PREFIXES+set} ]]; then
+  status=0
+  say "pass 1: the SDK alone"
+  MACOS_PREFIXES='' bash "$0" || status=1
+  prefix=$(bash scripts/macos-stub-prefix.sh "$PWD/build/macos-prefix") || exit 1
+  say "pass 2: the SDK and the optional libraries (headers from this system, link stubs from their exports)"
+  MACOS_PREFIXES=$prefix bash "$0" || status=1
+  exit "$status"
+fi
 
 CXX=${CXX_FOR_MACOS:-clang++}
 LD64=${LD64:-$(command -v ld64.lld || echo /usr/lib/llvm-14/bin/ld64.lld)}

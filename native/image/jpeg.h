@@ -27,9 +27,10 @@ class JpegCompressor {
   void compress(const HostImage& img, const JpegSettings& settings, std::vector<uint8_t>& out);
 
  private:
-  void* handle_ = nullptr;  // tjhandle
-  unsigned char* buffer_ = nullptr;
-  unsigned long capacity_ = 0;
+  // Without libjpeg-turbo the constructor throws and these stay unused.
+  [[maybe_unused]] void* handle_ = nullptr;  // tjhandle
+  [[maybe_unused]] unsigned char* buffer_ = nullptr;
+  [[maybe_unused]] unsigned long capacity_ = 0;
 };
 
 }  // namespace rfb
