@@ -8,21 +8,15 @@ import { type Display, DISPLAY_P3, type FrameInput, serve } from 'rfbcast';
 
 import { decodeToRaw, probeH264Frames } from './helpers/ffmpeg';
 import { parseSps } from './helpers/h264-sps';
-import { rgba } from './helpers/server';
+import { rgba, testScope } from './helpers/server';
 import { TestViewer, until } from './helpers/viewer';
 import { movingPattern } from '../src/scenes/patterns';
 import { codecStringFromSps, splitAnnexB } from '../src/backends/h264';
 
 const H264 = 'webcodecs/h264-annexb';
 
+const scope = testScope();
 let display: Display | undefined;
-const viewers: TestViewer[] = [];
-
-afterEach(async () => {
-  for (const v of viewers.splice(0)) v.ws.terminate();
-  await display?.close();
-  display = undefined;
-});
 
 /** Publishes `count` frames one at a time, each acked before the next, so nothing is dropped or forced. */
 async function lockstep(d: Display, v: TestViewer, count: number, frame: (i: number) => FrameInput, opts = {}): Promise<void> {
@@ -36,9 +30,9 @@ async function lockstep(d: Display, v: TestViewer, count: number, frame: (i: num
 }
 
 async function h264Viewer(width: number, height: number, options = {}): Promise<TestViewer> {
-  display = await serve(width, height, { port: 0, backend: 'libx264', ...options });
+  display = scope.own(await serve(width, height, { port: 0, backend: 'libx264', ...options }));
   const v = await TestViewer.connect(display.url, ['image/jpeg', H264]);
-  viewers.push(v);
+  scope.track(v);
   await v.waitFor((x) => x.texts.length > 0);
   return v;
 }

@@ -9,6 +9,7 @@ import { type Display, Metal, serve } from 'rfbcast';
 import { fakeMac } from './helpers/fake-apple';
 import { decodeToRaw, rgbaToRgb } from './helpers/ffmpeg';
 import { TestViewer } from './helpers/viewer';
+import { testScope } from './helpers/server';
 import { METAL_PATTERN_ENTRY, METAL_PATTERN_SOURCE } from '../src/scenes/metal-pattern';
 import { movingPattern } from '../src/scenes/patterns';
 
@@ -16,21 +17,16 @@ const W = 96;
 const H = 64;
 const H264 = 'webcodecs/h264-annexb';
 
+const scope = testScope();
 let display: Display | undefined;
-const open: TestViewer[] = [];
-
-afterEach(async () => {
-  for (const v of open.splice(0)) v.ws.terminate();
-  await display?.close();
-  display = undefined;
-});
 
 it('serves a gpu stream: vtenc for H.264 viewers, Metal frames adapted for an image-only viewer, host frames too', async () => {
   const mac = fakeMac();
-  display = await serve(W, H, { port: 0, gpu: true, container: mac.c });
+  display = scope.own(await serve(W, H, { port: 0, gpu: true, container: mac.c }));
   const video = await TestViewer.connect(display.url, [H264, 'image/jpeg']);
   const png = await TestViewer.connect(display.url, ['image/png']);
-  open.push(video, png);
+  scope.track(video);
+  scope.track(png);
   await video.waitFor((v) => v.texts.length > 0);
   await png.waitFor((v) => v.texts.length > 0);
   expect(display.viewers().map((v) => v.backend)).toEqual(['vtenc', 'image:png']);
@@ -67,9 +63,9 @@ it('gpu: true without a hardware encoder refuses to start, naming vtenc\'s reaso
 
 it('encodePipelineDepth reaches the vtenc pipelined mode, and frames keep their own seqs', async () => {
   const mac = fakeMac();
-  display = await serve(W, H, { port: 0, gpu: true, container: mac.c, encodePipelineDepth: 3, maxInflight: 8 });
+  display = scope.own(await serve(W, H, { port: 0, gpu: true, container: mac.c, encodePipelineDepth: 3, maxInflight: 8 }));
   const v = await TestViewer.connect(display.url, [H264]);
-  open.push(v);
+  scope.track(v);
   await v.waitFor((x) => x.texts.length > 0);
   for (let i = 0; i < 6; i++) {
     display.publish(movingPattern(W, H, i));

@@ -11,6 +11,7 @@ import { type Display, loadNativeAddon, serve } from 'rfbcast';
 
 import { decodeToRaw, probeH264Frames } from './helpers/ffmpeg';
 import { TestViewer, until } from './helpers/viewer';
+import { testScope } from './helpers/server';
 import { movingPattern } from '../src/scenes/patterns';
 import { splitAnnexB } from '../src/backends/h264';
 
@@ -18,18 +19,12 @@ const H264 = 'webcodecs/h264-annexb';
 const W = 320;
 const H = 180;
 
+const scope = testScope();
 let display: Display | undefined;
-const open: TestViewer[] = [];
-
-afterEach(async () => {
-  for (const v of open.splice(0)) v.ws.terminate();
-  await display?.close();
-  display = undefined;
-});
 
 async function connect(supported: string[]): Promise<TestViewer> {
   const v = await TestViewer.connect((display as Display).url, supported);
-  open.push(v);
+  scope.track(v);
   await v.waitFor((x) => x.texts.length > 0);
   return v;
 }
@@ -43,7 +38,7 @@ function publishEvery(ms: number): { stop(): number } {
 
 describe('two viewers on one stream, real encoders', () => {
   it("switching one viewer's backend leaves the other untouched; the switched one gets config then a keyframe, and its H.264 decodes", async () => {
-    display = await serve(W, H, { port: 0 });
+    display = scope.own(await serve(W, H, { port: 0 }));
     const jpeg = await connect(['image/jpeg', 'image/png']);
     const both = await connect(['image/jpeg', H264]);
     expect(jpeg.texts[0].transport).toBe('image');
@@ -91,7 +86,7 @@ describe('two viewers on one stream, real encoders', () => {
   }, 60_000);
 
   it('a viewer that never acks: the other keeps pace, the stalled one gets a keyframe per backstop period, memory stays bounded', async () => {
-    display = await serve(W, H, { port: 0, inflightTimeoutMs: 500 });
+    display = scope.own(await serve(W, H, { port: 0, inflightTimeoutMs: 500 }));
     const healthy = await connect([H264]);
     healthy.autoAck();
     const stalled = await connect([H264]);
@@ -115,7 +110,7 @@ describe('native encoders are never leaked', () => {
   it('200 connect/disconnect cycles, some mid-encode, bring the live-encoder count back to zero', async () => {
     const addon = loadNativeAddon();
     const before = addon.liveEncoders();
-    display = await serve(W, H, { port: 0 });
+    display = scope.own(await serve(W, H, { port: 0 }));
     const pub = publishEvery(10);
     for (let i = 0; i < 200; i++) {
       const v = await TestViewer.connect(display.url, i % 2 ? [H264] : ['image/jpeg']);
@@ -144,7 +139,7 @@ describe('examples/hello.ts', () => {
       await until(() => /open http:\/\/127\.0\.0\.1:\d+\//.test(out), 15_000, 'the URL');
       const port = /:(\d+)\//.exec(out)?.[1];
       const v = await TestViewer.connect(`ws://127.0.0.1:${port}/`, [H264]);
-      open.push(v);
+      scope.track(v);
       await v.waitForFrames(2, 10_000);
       v.send({ type: 'event', event: { type: 'pointer_down', x: 12.5, y: 7, inside: true, pixel_ratio: 1, button: 1, buttons: [1], modifiers: [], timestamp: 1 } });
       await until(() => /pointer_down/.test(out), 10_000, 'the logged event');

@@ -43,21 +43,27 @@ export function rgba(width: number, height: number, value = 128): Uint8Array {
 }
 
 /**
- * One fake server per test plus the viewers it opens, all torn down after each
+ * The viewers a test opens and the server they reach, all closed after each
  * test: call at the top of a test file or describe.
  */
-export function fakeServerScope() {
-  let current: FakeServer | undefined;
+export function testScope() {
+  let owned: { close(): Promise<void> } | undefined;
   const viewers: TestViewer[] = [];
   afterEach(async () => {
     for (const v of viewers.splice(0)) v.ws.terminate();
-    await current?.display.close();
-    current = undefined;
+    await owned?.close();
+    owned = undefined;
   });
   return {
-    async start(width: number, height: number, options: ServeOptions = {}, clock?: ManualClock): Promise<FakeServer> {
-      current = await startFakeServer(width, height, options, clock);
-      return current;
+    /** Closes `server` (a Display or a Hub) after the test. */
+    own<T extends { close(): Promise<void> }>(server: T): T {
+      owned = server;
+      return server;
+    },
+    /** Closes `v` with the others after the test. */
+    track(v: TestViewer): TestViewer {
+      viewers.push(v);
+      return v;
     },
     /** Connects and sends hello; with `configured`, also waits for the config. */
     async connect(
@@ -69,10 +75,18 @@ export function fakeServerScope() {
       if (extra.configured) await v.waitFor((x) => x.texts.length > 0);
       return v;
     },
-    /** Closes `v` with the others after the test. */
-    track(v: TestViewer): TestViewer {
-      viewers.push(v);
-      return v;
+  };
+}
+
+/** testScope() with fake backends: `start` serves with fakes named like the real ones. */
+export function fakeServerScope() {
+  const scope = testScope();
+  return {
+    ...scope,
+    async start(width: number, height: number, options: ServeOptions = {}, clock?: ManualClock): Promise<FakeServer> {
+      const server = await startFakeServer(width, height, options, clock);
+      scope.own(server.display);
+      return server;
     },
   };
 }
