@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { attach, type Hub } from 'rfbcast';
+import { attach, type Hub, serve } from 'rfbcast';
 
 import { fakeContainer } from './helpers/server';
 import { fakeControl } from './helpers/fake-encoders';
@@ -47,4 +47,13 @@ it('routes /rfb/<stream> upgrades to streams and leaves the application its rout
   expect(await (await fetch(`http://${base}/rfb/streams`)).json()).toEqual([{ name: 'cam', width: 160, height: 90, fps: 30, clients: 1 }]);
   expect((await fetch(`http://${base}/health`)).status).toBe(404);
   v.ws.terminate();
+});
+
+it('serve(): display.close() resolves once the port is free again', async () => {
+  const first = await serve(32, 32, { port: 0, container: fakeContainer(fakeControl(), fakeControl()) });
+  const port = Number(new URL(first.url).port);
+  await first.close();
+  const again = await serve(32, 32, { port, container: fakeContainer(fakeControl(), fakeControl()) });
+  expect(again.url).toBe(first.url);
+  await again.close();
 });

@@ -95,6 +95,14 @@ export class Hub {
 
   /** Adds a named stream (PROTOCOL.md §17 H5 names; duplicates are an error). */
   async addStream(name: string, width: number, height: number, options: StreamOptions = {}): Promise<Display> {
+    return this.createStream(name, width, height, options, false);
+  }
+
+  /**
+   * `stopsHub`: closing this display also closes the hub, and the close
+   * resolves once the port is released (serve()'s one-stream case).
+   */
+  async createStream(name: string, width: number, height: number, options: StreamOptions, stopsHub: boolean): Promise<Display> {
     if (!isValidStreamName(name)) {
       throw new ConfigError(`invalid stream name '${name}': 1-64 characters of [A-Za-z0-9._~-], not '.' or '..'`);
     }
@@ -118,6 +126,7 @@ export class Hub {
       videoBackend,
       onClose: async (d) => {
         this.displays.delete(d.name);
+        if (stopsHub) await this.close();
       },
     });
     this.displays.set(name, display);

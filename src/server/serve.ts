@@ -17,8 +17,7 @@ export interface ServeOptions extends HubOptions, StreamOptions {
 /** Serves one stream of `width` x `height` and resolves once listening. `display.close()` stops the server. */
 export async function serve(width: number, height: number, options: ServeOptions = {}): Promise<Display> {
   const hub = new Hub(options);
-  const display = await hub.addStream(options.name ?? 'default', width, height, options);
-  display.once('close', () => void hub.close());
+  const display = await hub.createStream(options.name ?? 'default', width, height, options, true);
   try {
     await hub.listen();
   } catch (error) {
