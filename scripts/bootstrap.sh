@@ -67,7 +67,7 @@ native_addon() {
 
 typescript() {
   local stamp=dist/.built
-  if [[ -f $stamp ]] && [[ -z $(find src bench examples scripts/build-client.js tsconfig.json package.json -newer "$stamp" -print -quit 2>/dev/null) ]]; then
+  if [[ -f $stamp ]] && [[ -z $(find src bench examples test/helpers scripts/build-client.js tsconfig.json package.json -newer "$stamp" -print -quit 2>/dev/null) ]]; then
     return
   fi
   say "compiling TypeScript"
