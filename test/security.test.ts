@@ -177,3 +177,17 @@ describe('static files', () => {
     expect((await fetch(`${server.http}/health`, { method: 'POST' })).status).toBe(405);
   });
 });
+
+describe('stream removal', () => {
+  it('a stream closed while a viewer authenticates closes that viewer with 1001, and admits no session', async () => {
+    let release!: (v: unknown) => void;
+    server = await scope.start(64, 48, { authenticate: () => new Promise((r) => (release = r)) });
+    const v = await connect(server.url, undefined, { token: 't' });
+    await until(() => release !== undefined);
+    const closing = server.display.close();
+    release({ user: 'late' });
+    await closing;
+    expect((await v.closed).code).toBe(1001);
+    expect(server.display.viewers()).toEqual([]);
+  });
+});

@@ -249,6 +249,8 @@ export class Display extends EventEmitter implements StreamContext {
 
   /** Negotiates, creates the session and starts it; returns the close it needs instead, if any. */
   async admit(socket: ViewerSocket, hello: HelloMessage, principal: unknown): Promise<Session | { code: number; reason: string }> {
+    // The stream may have been removed while the viewer was authenticating.
+    if (this.closed) return { code: 1001, reason: 'going away' };
     const choice = chooseEncoder(hello.supported, this.negotiation());
     if (!choice) return { code: 1003, reason: 'no supported transport' };
     const id = randomBytes(16).toString('hex');

@@ -56,6 +56,9 @@ export const HUB_DEFAULTS = {
   pingIntervalMs: 20_000,
 };
 
+/** How long sockets get to take a 1001 when the hub closes. */
+const CLOSE_GRACE_MS = 500;
+
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 const PLACEHOLDER = `<!doctype html><meta charset="utf-8"><title>rfbcast</title>
@@ -256,6 +259,14 @@ export class Hub {
   async close(): Promise<void> {
     clearInterval(this.pingTimer);
     await Promise.all(this.streams().map((d) => d.close()));
+    // Sockets still handshaking belong to no stream yet: they get 1001 too, and
+    // a short grace to take it before they are cut off.
+    const pending = [...this.wss.clients];
+    for (const ws of pending) closeWs(ws, CLOSE.GOING_AWAY, 'going away');
+    await Promise.race([
+      Promise.all(pending.map((ws) => (ws.readyState === WebSocket.CLOSED ? undefined : new Promise((r) => ws.once('close', r))))),
+      new Promise((r) => setTimeout(r, CLOSE_GRACE_MS).unref()),
+    ]);
     for (const ws of this.wss.clients) ws.terminate();
     this.wss.close();
     if (this.ownsServer && this.server) {
