@@ -111,9 +111,9 @@ describe('§18 encoding and H.264 (real libx264)', () => {
     expect(v.frames[0].header.color).toEqual({ primaries: 'display-p3', transfer: 'srgb', matrix: 'bt709', full_range: true, bit_depth: 8 });
   });
 
-  it('11.1: an odd-sized frame is cropped to even for a video viewer, and the header reports the encoded size', async () => {
+  it('11.1: an odd-sized frame is cropped to even for a video viewer; config has the display size, the header the encoded size', async () => {
     const v = await h264Viewer(161, 97, {});
-    expect(v.texts[0]).toMatchObject({ width: 160, height: 96 });
+    expect(v.texts[0]).toMatchObject({ width: 161, height: 97 });
     await lockstep(display as Display, v, 2, (i) => movingPattern(161, 97, i));
     expect(v.frames[0].header).toMatchObject({ width: 160, height: 96 });
     const decoded = decodeToRaw(Buffer.concat(v.frames.map((f) => f.payload)), { format: 'h264', fileName: 'odd.h264' });

@@ -178,6 +178,22 @@ describe('static files', () => {
   });
 });
 
+describe('handshake bounds', () => {
+  it('a client flooding messages while its authentication is pending is closed with 4400', async () => {
+    server = await scope.start(64, 48, { authenticate: () => new Promise(() => undefined), authTimeoutMs: 20_000 });
+    const v = await connect(server.url, undefined, { token: 't' });
+    const chunk = JSON.stringify({ type: 'event', event: { type: 'x', pad: 'p'.repeat(60_000) } });
+    for (let i = 0; i < 20 && v.ws.readyState === v.ws.OPEN; i++) v.ws.send(chunk);
+    expect(await v.closed).toEqual({ code: 4400, reason: 'protocol error: too many messages before config' });
+  });
+
+  it('viewers still authenticating count against maxViewers', async () => {
+    server = await scope.start(64, 48, { maxViewers: 1, authenticate: () => new Promise(() => undefined), authTimeoutMs: 20_000 });
+    await connect(server.url, undefined, { token: 'slow' });
+    await expect(TestViewer.open(server.url)).rejects.toThrow('HTTP 503');
+  });
+});
+
 describe('stream removal', () => {
   it('a stream closed while a viewer authenticates closes that viewer with 1001, and admits no session', async () => {
     let release!: (v: unknown) => void;

@@ -25,8 +25,9 @@ export const ADAPTIVE = {
 export class AdaptiveController {
   private lastChangeMs = -Infinity;
 
+  /** `max` is read at every update, so an operator retune moves the ceiling too. */
   constructor(
-    private readonly max: Quality,
+    private readonly max: () => Quality,
     private readonly params = ADAPTIVE,
   ) {}
 
@@ -42,10 +43,11 @@ export class AdaptiveController {
       else if (current.fps > p.minFps) next = { ...current, fps: Math.max(p.minFps, current.fps - p.fpsStep) };
       else if (current.maxInflight > p.minInflight) next = { ...current, maxInflight: current.maxInflight - 1 };
     } else if (healthy) {
+      const max = this.max();
       next = {
-        bitrate: Math.min(this.max.bitrate, current.bitrate * p.up),
-        fps: Math.min(this.max.fps, current.fps + p.fpsStep),
-        maxInflight: Math.min(this.max.maxInflight, current.maxInflight + 1),
+        bitrate: Math.min(max.bitrate, current.bitrate * p.up),
+        fps: Math.min(max.fps, current.fps + p.fpsStep),
+        maxInflight: Math.min(max.maxInflight, current.maxInflight + 1),
       };
     }
     if (!next || (next.bitrate === current.bitrate && next.fps === current.fps && next.maxInflight === current.maxInflight)) {

@@ -90,6 +90,7 @@ export class Display extends EventEmitter implements StreamContext {
   private readonly videoBackend: string | undefined;
   private closed = false;
   private closing?: Promise<void>;
+  private handshaking = 0;
 
   constructor(private readonly deps: DisplayDeps) {
     super();
@@ -173,6 +174,19 @@ export class Display extends EventEmitter implements StreamContext {
 
   resetRecordedEvents(): void {
     this.recorded.length = 0;
+  }
+
+  /** Viewers connected or still in their handshake: what maxViewers limits. */
+  get occupancy(): number {
+    return this.sessions.size + this.handshaking;
+  }
+
+  beginHandshake(): void {
+    this.handshaking++;
+  }
+
+  endHandshake(): void {
+    this.handshaking--;
   }
 
   viewers(): ViewerInfo[] {

@@ -24,9 +24,23 @@ function decodeUtf8(data: Buffer): string | undefined {
   }
 }
 
+/**
+ * What a client may send before its session exists (hello, viewport, a few
+ * events). A v1 client sends a few hundred bytes; the cap only stops a client
+ * that streams messages while its authentication is pending.
+ */
+export const MAX_BACKLOG_BYTES = 1024 * 1024;
+
 export function handshake(ws: WebSocket, req: IncomingMessage, display: Display, helloTimeoutMs: number): void {
   const log = display.logger.child({ remote: req.socket.remoteAddress });
   const backlog: string[] = [];
+  let backlogBytes = 0;
+  let slotHeld = true;
+  display.beginHandshake();
+  const releaseSlot = () => {
+    if (slotHeld) display.endHandshake();
+    slotHeld = false;
+  };
   let session: Session | undefined;
   let helloSeen = false;
   let ended = false;
@@ -44,6 +58,8 @@ export function handshake(ws: WebSocket, req: IncomingMessage, display: Display,
       principal = auth.principal;
     }
     if (ended || ws.readyState !== WebSocket.OPEN) return;
+    // admit() adds the session before its first await, so the slot passes straight to it.
+    releaseSlot();
     const admitted = await display.admit(ws, hello, principal);
     if (!('id' in admitted)) return closeWs(ws, admitted.code, admitted.reason);
     if (ended) {
@@ -70,8 +86,10 @@ export function handshake(ws: WebSocket, req: IncomingMessage, display: Display,
       }
       if (isBinary) return;
       if (text === undefined) return closeWs(ws, CLOSE.PROTOCOL, 'protocol error: text is not valid UTF-8');
-      if (session) session.handleText(text);
-      else backlog.push(text);
+      if (session) return void session.handleText(text);
+      backlogBytes += text.length;
+      if (backlogBytes > MAX_BACKLOG_BYTES) return closeWs(ws, CLOSE.PROTOCOL, 'protocol error: too many messages before config');
+      backlog.push(text);
     } catch (err) {
       log.error({ err }, 'message handling failed');
       closeWs(ws, CLOSE.INTERNAL, 'internal error');
@@ -80,6 +98,7 @@ export function handshake(ws: WebSocket, req: IncomingMessage, display: Display,
   ws.on('error', (err) => log.debug({ err }, 'socket error'));
   ws.on('close', () => {
     ended = true;
+    releaseSlot();
     clearTimeout(helloTimer);
     void session?.end();
   });

@@ -292,7 +292,7 @@ export class Hub {
     }
     const name = streamNameOf(path);
     const display = this.displays.get(name);
-    if (display && display.viewers().length >= display.config.maxViewers) {
+    if (display && display.occupancy >= display.config.maxViewers) {
       this.logger.warn({ stream: name, max: display.config.maxViewers }, 'viewer refused: stream is full');
       return refuse(socket, 503, 'Service Unavailable');
     }

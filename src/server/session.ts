@@ -47,6 +47,7 @@ export interface StreamContext {
   readonly logger: Logger;
   /** The memory published frames live in ('metal' on a GPU stream), for frame adapters. */
   readonly memory: string;
+  readonly isClosed: boolean;
   latest(): PublishedFrame | undefined;
   /** Resolves at the next publish (or when the stream closes). */
   nextPublish(): Promise<void>;
@@ -66,7 +67,6 @@ export interface Reconfig {
 
 /** How long a viewer closed for being too slow gets to take the close frame before it is cut off. */
 const SLOW_VIEWER_GRACE_MS = 1000;
-
 
 type Work = { kind: 'frame' | 'still'; pub: PublishedFrame } | { kind: 'closed' };
 
@@ -101,6 +101,7 @@ export class Session {
   private lastStatsMs = -Infinity;
   private readonly adaptive?: AdaptiveController;
   private closed = false;
+  private closingTooSlow = false;
   private wake?: () => void;
   private loopDone?: Promise<void>;
 
@@ -125,7 +126,7 @@ export class Session {
       },
       this.counters,
     );
-    if (c.adaptive) this.adaptive = new AdaptiveController({ bitrate: c.bitrate, fps: c.fps, maxInflight: c.maxInflight });
+    if (c.adaptive) this.adaptive = new AdaptiveController(() => ({ bitrate: c.bitrate, fps: c.fps, maxInflight: c.maxInflight }));
   }
 
   get supported(): readonly string[] {
@@ -161,7 +162,8 @@ export class Session {
     this.encoder = await this.createEncoder(shape);
     this.encoderShape = shape;
     const color = latest?.color ? { color: orderedColor(latest.color) } : {};
-    this.sendConfig(shape.width, shape.height, { pixelRatio: latest?.pixelRatio, ...color });
+    // config carries the display size at connect time (§5); video headers carry the encoded (even) size.
+    this.sendConfig(width, height, { pixelRatio: latest?.pixelRatio, ...color });
     this.loopDone = this.loop();
   }
 
@@ -341,9 +343,9 @@ export class Session {
   private async loop(): Promise<void> {
     try {
       for (;;) {
+        // nextWork() retains the frame when it takes it, before any await can let a publish recycle it.
         const work = await this.nextWork();
         if (work.kind === 'closed') break;
-        work.pub.retain();
         try {
           await this.step(work.kind, work.pub);
         } finally {
@@ -364,10 +366,11 @@ export class Session {
   private async nextWork(): Promise<Work> {
     const { clock, config } = this.stream;
     for (;;) {
-      if (this.closed) return { kind: 'closed' };
+      if (this.closed || this.stream.isClosed) return { kind: 'closed' };
       const latest = this.stream.latest();
       if (latest && latest.version > this.lastVersion) {
         this.lastVersion = latest.version;
+        latest.retain();
         // Video stills are forced IDRs; image stills need the encoder's encodeStill (§14).
         this.stillArmed =
           config.stillAfterMs !== undefined && (this.choice.transport === 'video' || this.encoder?.encodeStill !== undefined);
@@ -389,8 +392,12 @@ export class Session {
       this.wake = undefined;
       if (timedOut && !this.closed) {
         this.stillArmed = false;
+        // A still is skipped when the window is full or the socket over its budget (§14, H11).
         const pub = this.stream.latest();
-        if (pub && !this.flow.full) return { kind: 'still', pub };
+        if (pub && !this.flow.full && this.socket.bufferedAmount <= this.flow.limits.budgetBytes) {
+          pub.retain();
+          return { kind: 'still', pub };
+        }
       }
     }
   }
@@ -402,6 +409,8 @@ export class Session {
 
   /** A viewer that does not read will not read a close frame either: close, then cut it off. */
   private closeTooSlow(): void {
+    if (this.closingTooSlow) return;
+    this.closingTooSlow = true;
     this.stream.logger.warn({ viewer: this.id, bufferedBytes: this.socket.bufferedAmount, code: CLOSE.TOO_SLOW }, 'viewer too slow');
     this.closeSocket(CLOSE.TOO_SLOW, 'viewer too slow');
     setTimeout(() => this.socket.terminate(), SLOW_VIEWER_GRACE_MS).unref();
@@ -413,17 +422,19 @@ export class Session {
     const admission = kind === 'still' ? 'send' : this.flow.admit(clock.now(), this.socket.bufferedAmount);
     if (admission === 'too-slow') this.closeTooSlow();
     if (admission !== 'send') return;
-    let frame = pub.frame;
-    const size = this.shapeOf(frame);
-    if (isHostFrame(frame) && (size.width !== frame.width || size.height !== frame.height)) {
-      frame = cropFrame(frame, size.width, size.height);
-    }
-    const reconfigured = await this.applyPending(frame);
-    const shape = this.shapeOf(frame);
+    // Reconfigure first: a switch to video decides whether an odd frame is cropped.
+    const reconfigured = await this.applyPending(pub.frame);
+    const shape = this.shapeOf(pub.frame);
+    const frame =
+      isHostFrame(pub.frame) && (shape.width !== pub.frame.width || shape.height !== pub.frame.height)
+        ? cropFrame(pub.frame, shape.width, shape.height)
+        : pub.frame;
     if (!reconfigured && this.choice.transport === 'video' && !sameShape(shape, this.encoderShape)) {
       await this.rebuild(shape);
     }
-    const options = { seq, timestampUs: pub.timestampUs, forceKeyframe: kind === 'still' || this.flow.keyframeNow(clock.now()) };
+    // Consume any pending keyframe request even for a still, which is an IDR anyway.
+    const forceKeyframe = this.flow.keyframeNow(clock.now()) || kind === 'still';
+    const options = { seq, timestampUs: pub.timestampUs, forceKeyframe };
     const started = clock.now();
     const payloads = await this.encode(kind, frame, options);
     this.counters.encodeMs.add(clock.now() - started);
