@@ -57,3 +57,23 @@ it('serve(): display.close() resolves once the port is free again', async () => 
   expect(again.url).toBe(first.url);
   await again.close();
 });
+
+it("handleRequest leaves the application's own methods and paths alone, even without a prefix", async () => {
+  const app = createServer((req, res) => {
+    if (root.handleRequest(req, res)) return;
+    res.end(`app ${req.method} ${req.url}`);
+  });
+  const root = attach(app, { container: fakeContainer(fakeControl(), fakeControl()) });
+  await root.addStream('default', 32, 32);
+  await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+  const at = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+  try {
+    expect(await (await fetch(`${at}/api/login`, { method: 'POST' })).text()).toBe('app POST /api/login');
+    expect(await (await fetch(`${at}/health`)).text()).toBe('ok\n');
+    expect(await (await fetch(`${at}/elsewhere`)).text()).toBe('app GET /elsewhere');
+  } finally {
+    await root.close();
+    app.closeAllConnections();
+    await new Promise((r) => app.close(r));
+  }
+});

@@ -199,16 +199,16 @@ export class Hub {
   }
 
   /**
-   * Mounts on an application's HTTP server through its `upgrade` event (and,
-   * unless `sideChannel` is false, its `request` event for the side channel
-   * and viewer files under the prefix).
+   * Mounts on an HTTP server through its `upgrade` event. With `answerRequests`
+   * the hub is the server's only request handler: it answers the side channel
+   * and viewer files, and 404 for the rest.
    */
-  attachTo(server: Server, sideChannel = true): void {
+  attachTo(server: Server, answerRequests: boolean): void {
     this.server = server;
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
-    if (sideChannel) {
+    if (answerRequests) {
       server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-        if (!this.handleRequest(req, res) && this.ownsServer) notFound(res);
+        if (!this.handleRequest(req, res)) notFound(res);
       });
     }
   }
@@ -242,16 +242,18 @@ export class Hub {
   handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
     const path = underPrefix(req.url ?? '/', this.prefix);
     if (path === undefined) return false;
+    // On an application's server, anything that is not one of our GET routes stays the application's.
+    if (!this.ownsServer && req.method !== 'GET' && req.method !== 'HEAD') return false;
     if (methodNotAllowed(req, res)) return true;
     if (handleSideChannel(path, res, this)) return true;
     const dir = this.options.staticDir === undefined ? clientDir() : this.options.staticDir;
     if (dir && serveStatic(dir, path, res)) return true;
+    if (!this.ownsServer) return false;
     if (path === '/' || path === '/index.html') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(PLACEHOLDER);
       return true;
     }
-    if (!this.ownsServer) return false;
     notFound(res);
     return true;
   }
