@@ -8,6 +8,7 @@ export function statsText(s: ViewStats): string {
     `${s.transport ?? '?'}${s.codec ? ` ${s.codec}` : ''}`,
     `${s.fps.toFixed(1)} fps`,
     `decode ${s.decodeMs.toFixed(1)} ms`,
+    s.encodeMs !== undefined ? `encode ${s.encodeMs.toFixed(1)} ms` : undefined,
     s.rttMs !== undefined ? `rtt ${s.rttMs.toFixed(1)} ms` : undefined,
     fmtBits(s.bitrateBps),
     s.dropped !== undefined ? `dropped ${s.dropped}` : undefined,

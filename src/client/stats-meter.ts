@@ -8,7 +8,7 @@ export class StatsMeter {
   private bytes = 0;
   private total = 0;
   recoveries = 0;
-  server: Partial<Pick<ViewStats, 'rttMs' | 'dropped' | 'targetBitrate' | 'targetFps'>> = {};
+  server: Partial<Pick<ViewStats, 'rttMs' | 'dropped' | 'targetBitrate' | 'targetFps' | 'serverFps' | 'serverBitrateBps' | 'encodeMs'>> = {};
   transport?: ViewStats['transport'];
   codec?: string;
   private last: ViewStats = { fps: 0, decodeMs: 0, bitrateBps: 0, decoderRecoveries: 0, frames: 0 };

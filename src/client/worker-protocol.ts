@@ -15,6 +15,10 @@ export interface ViewStats {
   decodeMs: number;
   /** The server's RTT estimate (from its stats messages), when it sends them. */
   rttMs?: number;
+  /** From the server's stats messages: frames per second it sent, its bitrate, its encode time. */
+  serverFps?: number;
+  serverBitrateBps?: number;
+  encodeMs?: number;
   /** Received payload bits per second over the last second. */
   bitrateBps: number;
   /** Frames the server dropped for this viewer (from its stats messages). */

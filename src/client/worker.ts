@@ -114,9 +114,13 @@ class Connection {
     this.renderer.resize(backing.width, backing.height);
     if (!changed || css.width <= 0 || css.height <= 0) return;
     this.sendViewport();
+    // §4: a resize resets the video pipeline and asks for a keyframe. The chunks the
+    // reset discards are never acked, so decoder_reset tells the server to forget them
+    // instead of holding the window shut until its 2 s backstop. Images need no reset:
+    // the renderer re-fits the picture.
     this.video.reset();
-    this.images.reset();
     this.send({ type: 'request_keyframe', reason: 'viewport resized' });
+    this.send({ type: 'decoder_reset' });
   }
 
   private receive(data: ArrayBuffer | string): void {
@@ -131,7 +135,8 @@ class Connection {
       return;
     }
     const h = envelope.header;
-    if (typeof h.pixel_ratio === 'number') this.pixelRatio = h.pixel_ratio;
+    // Frame headers leave pixel_ratio out when it is 1 (§6.2), so its absence means 1.
+    this.pixelRatio = typeof h.pixel_ratio === 'number' ? h.pixel_ratio : 1;
     // Each binary header decides its decoder, whatever config said (§5).
     if (h.type === 'video_chunk') {
       this.stats.codec = String(h.codec);
@@ -158,7 +163,11 @@ class Connection {
       this.state('negotiated');
       post({ type: 'config', config });
     } else if (m.type === 'stats') {
+      const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
       this.stats.server = {
+        ...(num(m.fps_sent) !== undefined ? { serverFps: num(m.fps_sent) } : {}),
+        ...(num(m.bitrate_bps) !== undefined ? { serverBitrateBps: num(m.bitrate_bps) } : {}),
+        ...(num(m.encode_ms) !== undefined ? { encodeMs: num(m.encode_ms) } : {}),
         ...(typeof m.rtt_ms === 'number' ? { rttMs: m.rtt_ms } : {}),
         ...(typeof m.dropped === 'number' ? { dropped: m.dropped } : {}),
         ...(typeof m.target_bitrate === 'number' ? { targetBitrate: m.target_bitrate } : {}),
