@@ -1,5 +1,7 @@
 #include "napi_util.h"
 
+#include <climits>
+#include <cmath>
 #include <stdexcept>
 
 namespace rfb {
@@ -30,7 +32,8 @@ int intArg(const Napi::CallbackInfo& info, size_t i, const char* what) {
     throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a number");
   }
   const double d = info[i].As<Napi::Number>().DoubleValue();
-  if (d != static_cast<double>(static_cast<int>(d))) {
+  // Checked before the cast: converting NaN or an out-of-range double to int is undefined.
+  if (!std::isfinite(d) || d != std::trunc(d) || d < INT_MIN || d > INT_MAX) {
     throw Napi::RangeError::New(info.Env(), std::string(what) + " must be an integer");
   }
   return static_cast<int>(d);

@@ -1,5 +1,6 @@
 #include "jpeg.h"
 
+#include <climits>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -52,6 +53,8 @@ void JpegCompressor::compress(const HostImage& img, const JpegSettings& s, std::
   // never reallocates while compressing and no frame pays for a fresh buffer.
   const unsigned long need = tjBufSize(img.width, img.height, samp);
   if (need == static_cast<unsigned long>(-1)) throw std::invalid_argument(tjGetErrorStr2(handle_));
+  // tjAlloc takes an int: a larger size would allocate less than TurboJPEG then writes.
+  if (need > static_cast<unsigned long>(INT_MAX)) throw std::invalid_argument("JPEG output would exceed 2 GiB");
   if (need > capacity_) {
     tjFree(buffer_);
     capacity_ = 0;

@@ -15,6 +15,7 @@ import type { Logger } from '../core/logging';
 import type { EncoderRegistry } from '../core/registry';
 import { CAP_H264, type HelloMessage, type ImageMode, IMAGE_MODES, type InputEvent, mimeOf, type ResizeInputEvent } from '../wire';
 import type { Clock } from './clock';
+import { CLOSE } from './close-codes';
 import { DisplayClosedError, SwitchError, UnknownViewerError } from './errors';
 import { EventQueue, type QueuedEvent } from './event-queue';
 import type { MetricsSnapshot } from './metrics';
@@ -252,7 +253,7 @@ export class Display extends EventEmitter implements StreamContext {
     this.closed = true;
     this.target.cancel();
     this.publishSignal.resolve();
-    await Promise.all([...this.sessions.values()].map((s) => s.end(1001, 'going away')));
+    await Promise.all([...this.sessions.values()].map((s) => s.end(CLOSE.GOING_AWAY, 'going away')));
     this.queue.end();
     this.current?.release();
     await this.deps.onClose(this);
@@ -264,9 +265,9 @@ export class Display extends EventEmitter implements StreamContext {
   /** Negotiates, creates the session and starts it; returns the close it needs instead, if any. */
   async admit(socket: ViewerSocket, hello: HelloMessage, principal: unknown): Promise<Session | { code: number; reason: string }> {
     // The stream may have been removed while the viewer was authenticating.
-    if (this.closed) return { code: 1001, reason: 'going away' };
+    if (this.closed) return { code: CLOSE.GOING_AWAY, reason: 'going away' };
     const choice = chooseEncoder(hello.supported, this.negotiation());
-    if (!choice) return { code: 1003, reason: 'no supported transport' };
+    if (!choice) return { code: CLOSE.NO_TRANSPORT, reason: 'no supported transport' };
     const id = randomBytes(16).toString('hex');
     const session = new Session(id, this, socket, hello, principal, choice);
     this.sessions.set(id, session);
@@ -275,7 +276,7 @@ export class Display extends EventEmitter implements StreamContext {
     } catch (error) {
       this.sessions.delete(id);
       this.logger.error({ err: error, backend: describeChoice(choice) }, 'cannot create the encoder for a viewer');
-      return { code: 1011, reason: 'internal error' };
+      return { code: CLOSE.INTERNAL, reason: 'internal error' };
     }
     this.logger.info({ viewer: id, backend: describeChoice(choice) }, 'viewer connected');
     this.emit('viewer', session.info());

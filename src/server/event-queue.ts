@@ -20,7 +20,6 @@ export class EventQueue {
   private head = 0;
   private waiters: Array<(e: QueuedEvent | undefined) => void> = [];
   private ended = false;
-  dropped = 0;
 
   constructor(readonly capacity: number) {}
 
@@ -32,10 +31,7 @@ export class EventQueue {
     if (this.ended) return;
     const waiter = this.waiters.shift();
     if (waiter) return waiter(e);
-    if (this.size >= this.capacity) {
-      this.head++;
-      this.dropped++;
-    }
+    if (this.size >= this.capacity) this.head++;
     this.items.push(e);
     // Compact now and then so the array does not grow with the drained prefix.
     if (this.head > 1024 && this.head * 2 > this.items.length) {

@@ -53,11 +53,4 @@ export class FramePool {
     if (list.length < FramePool.KEEP_PER_SIZE) list.push(buffer);
     this.free.set(buffer.byteLength, list);
   }
-
-  /** Buffers currently idle in the pool (for tests and metrics). */
-  get idle(): number {
-    let n = 0;
-    for (const list of this.free.values()) n += list.length;
-    return n;
-  }
 }

@@ -4,6 +4,7 @@
  * `/../package.json` and encoded variants get 404.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
+import { pipeline } from 'node:stream';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 
@@ -44,6 +45,9 @@ export function serveStatic(root: string, urlPath: string, res: ServerResponse):
   const file = resolveStatic(root, urlPath);
   if (!file) return false;
   res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
-  createReadStream(file).pipe(res);
+  // The file may vanish between the check and the read (a rebuild of dist/client): end that response only.
+  pipeline(createReadStream(file), res, (err) => {
+    if (err) res.destroy();
+  });
   return true;
 }

@@ -94,8 +94,18 @@ function positiveNumber(name: string, v: unknown): void {
   }
 }
 
+/** Every StreamOptions key: anything else given (hub options from serve()) stays out of the config. */
+const STREAM_KEYS: ReadonlyArray<keyof StreamOptions> = [
+  'fps', 'bitrate', 'gpu', 'backend', 'imageMode', 'maxInflight', 'inflightTimeoutMs', 'stillAfterMs', 'resizePolicy',
+  'maxRenderDimension', 'resizeDebounceMs', 'authenticate', 'token', 'authTimeoutMs', 'statsIntervalMs', 'adaptive',
+  'ownFrames', 'encodePipelineDepth', 'eventQueueSize', 'maxViewers', 'slowViewerBudgetBytes', 'slowViewerTimeoutMs',
+  'logger', 'recordEvents',
+];
+
 export function resolveStreamConfig(o: StreamOptions): StreamConfig {
-  const given = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as StreamOptions;
+  const given = Object.fromEntries(
+    STREAM_KEYS.filter((k) => o[k] !== undefined && k !== 'token' && k !== 'logger').map((k) => [k, o[k]]),
+  ) as StreamOptions;
   const c: StreamOptions & typeof STREAM_DEFAULTS = { ...STREAM_DEFAULTS, ...given };
   for (const k of ['fps', 'bitrate', 'maxInflight', 'encodePipelineDepth', 'eventQueueSize', 'maxViewers'] as const) {
     positiveInt(k, c[k]);
