@@ -4,6 +4,7 @@
  */
 import { ConfigError } from '../core/errors';
 import type { Logger } from '../core/logging';
+import { ENCODER_DEFAULTS } from '../core/options';
 import type { ImageMode } from '../wire';
 import { IMAGE_MODES } from '../wire';
 
@@ -67,8 +68,8 @@ export type StreamConfig = Required<
   Pick<StreamOptions, 'backend' | 'stillAfterMs' | 'maxRenderDimension' | 'authenticate' | 'statsIntervalMs' | 'slowViewerBudgetBytes' | 'recordEvents'>;
 
 export const STREAM_DEFAULTS = {
-  fps: 30,
-  bitrate: 12_000_000,
+  fps: ENCODER_DEFAULTS.fps,
+  bitrate: ENCODER_DEFAULTS.bitrate,
   gpu: false,
   imageMode: 'jpeg' as ImageMode,
   maxInflight: 2,

@@ -22,7 +22,7 @@ import { PIXEL_FORMATS } from '../../core/pixel-format';
 import { NativeLoaderToken } from '../../core/tokens';
 import { movingPattern } from '../../scenes/patterns';
 import { ImageEncoder } from './encoder';
-import { builtWithout, IMAGE_MIMES, IMAGE_MODE_NAMES, IMAGE_MODES, type ImageMode } from './modes';
+import { builtWithout, IMAGE_MIMES, IMAGE_MODE_NAMES, MODE_SPECS, type ImageMode } from './modes';
 import { imageBinding } from './native';
 import type { ImageEncoderOptions } from './settings';
 
@@ -31,14 +31,14 @@ const PROBE_SIZE = 16;
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 async function probeMode(addon: NativeAddon, mode: ImageMode): Promise<ProbeResult> {
-  if (!addon.features()[IMAGE_MODES[mode].feature]) return absent(builtWithout(mode));
+  if (!addon.features()[MODE_SPECS[mode].feature]) return absent(builtWithout(mode));
   const encoder = new ImageEncoder({ mode }, addon);
   try {
     const data = movingPattern(PROBE_SIZE, PROBE_SIZE, 0);
     const frame = createFrame({ data, width: PROBE_SIZE, height: PROBE_SIZE });
     const [payload] = await encoder.encode(frame, { seq: 0, timestampUs: 0 });
-    if (!payload || !IMAGE_MODES[mode].isFile(payload.data)) {
-      return broken(`the ${mode} test encode did not produce an ${IMAGE_MODES[mode].mime} file`);
+    if (!payload || !MODE_SPECS[mode].isFile(payload.data)) {
+      return broken(`the ${mode} test encode did not produce an ${MODE_SPECS[mode].mime} file`);
     }
     return ok();
   } finally {

@@ -4,27 +4,18 @@
  * type. Usable on its own or created by the `image` backend.
  */
 import { type EncodedPayload, type EncodeOptions, type EncoderBackend } from '../../core/encoder';
-import { ConfigError, EncoderClosedError, EncoderError, FrameError, NativeAddonError } from '../../core/errors';
+import { EncoderClosedError, EncoderError, FrameError, NativeAddonError } from '../../core/errors';
 import { createFrame, type FrameInit, type HostFrame, isHostFrame, type RawFrame } from '../../core/frame';
+import { checkEncodeOptions } from '../../core/options';
 import { loadNativeAddon, type NativeAddon } from '../../core/native';
 import { bytesPerPixel, isPackedRgb } from '../../core/pixel-format';
 import { type BandPlan, joinJpegBands, planJpegBands } from './jpeg-bands';
-import { builtWithout, IMAGE_MODES, type ImageMime, type ImageMode } from './modes';
+import { builtWithout, MODE_SPECS, type ImageMime, type ImageMode } from './modes';
 import { imageBinding, type NativeImageEncoder } from './native';
 import { type ImageEncoderOptions, type ImagePlan, type NativeImageSettings, planImageEncoding } from './settings';
 
 /** libwebp's limit on either dimension. */
 const WEBP_MAX_DIMENSION = 16383;
-
-function checkEncodeOptions(options: EncodeOptions): void {
-  if (options === null || typeof options !== 'object') throw new ConfigError('encode options must be an object');
-  for (const key of ['seq', 'timestampUs'] as const) {
-    const v = options[key];
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
-      throw new ConfigError(`encode options: ${key} must be a non-negative integer, got ${String(v)}`);
-    }
-  }
-}
 
 /** Re-validates a frame (cheap: nothing is copied) and insists on host memory. */
 function hostFrame(frame: RawFrame, codec: NativeImageSettings['codec']): HostFrame {
@@ -60,7 +51,7 @@ export class ImageEncoder implements EncoderBackend {
     this.stillMime = this.plan.stillMime;
     const features = addon.features();
     for (const mode of new Set([this.plan.mode, this.plan.stillMode])) {
-      if (!features[IMAGE_MODES[mode].feature]) {
+      if (!features[MODE_SPECS[mode].feature]) {
         throw new NativeAddonError(`image mode ${mode}: ${builtWithout(mode)}`);
       }
     }

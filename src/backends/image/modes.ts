@@ -23,7 +23,7 @@ const startsWith = (bytes: Uint8Array, prefix: readonly number[], at = 0) =>
 
 const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0));
 
-export const IMAGE_MODES: Readonly<Record<ImageMode, ModeSpec>> = Object.freeze({
+export const MODE_SPECS: Readonly<Record<ImageMode, ModeSpec>> = Object.freeze({
   jpeg: {
     mime: 'image/jpeg',
     feature: 'turbojpeg',
@@ -48,14 +48,14 @@ export const IMAGE_MODES: Readonly<Record<ImageMode, ModeSpec>> = Object.freeze(
 });
 
 export const IMAGE_MODE_NAMES: readonly ImageMode[] = Object.freeze(['jpeg', 'png', 'webp']);
-export const IMAGE_MIMES: readonly ImageMime[] = Object.freeze(IMAGE_MODE_NAMES.map((m) => IMAGE_MODES[m].mime));
+export const IMAGE_MIMES: readonly ImageMime[] = Object.freeze(IMAGE_MODE_NAMES.map((m) => MODE_SPECS[m].mime));
 
 export function modeOfMime(mime: ImageMime): ImageMode {
-  return IMAGE_MODE_NAMES.find((m) => IMAGE_MODES[m].mime === mime) as ImageMode;
+  return IMAGE_MODE_NAMES.find((m) => MODE_SPECS[m].mime === mime) as ImageMode;
 }
 
 /** Why a mode is unavailable in an addon built without its library. */
 export function builtWithout(mode: ImageMode): string {
-  const { library, devPackage } = IMAGE_MODES[mode];
+  const { library, devPackage } = MODE_SPECS[mode];
   return `built without ${library}: install ${devPackage} and rebuild`;
 }

@@ -5,8 +5,9 @@
 import { availableParallelism } from 'node:os';
 
 import { ConfigError } from '../../core/errors';
+import { integerOption } from '../../core/options';
 import { MAX_BANDS } from './jpeg-bands';
-import { IMAGE_MIMES, IMAGE_MODE_NAMES, IMAGE_MODES, type ImageMime, type ImageMode, modeOfMime } from './modes';
+import { IMAGE_MIMES, IMAGE_MODE_NAMES, MODE_SPECS, type ImageMime, type ImageMode, modeOfMime } from './modes';
 
 export type ChromaSubsampling = '4:2:0' | '4:2:2' | '4:4:4';
 /** PNG row filters; `adaptive` lets libpng try all five on every row (slow, smaller). */
@@ -76,14 +77,6 @@ export interface ImagePlan {
   still: NativeImageSettings;
 }
 
-function integer(name: string, value: unknown, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
-  }
-  return value;
-}
-
 function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   if (!(allowed as readonly unknown[]).includes(value)) {
@@ -105,14 +98,14 @@ export function planImageEncoding(options: ImageEncoderOptions = {}): ImagePlan 
   }
   const d = IMAGE_DEFAULTS;
   const mode = oneOf('mode', options.mode, IMAGE_MODE_NAMES, d.mode);
-  const quality = integer('quality', options.quality, 1, 100, d.quality);
+  const quality = integerOption('quality', options.quality, d.quality, 1, 100);
   const chroma = oneOf('chromaSubsampling', options.chromaSubsampling, CHROMA_NAMES, d.chromaSubsampling);
   const subsampling = SUBSAMPLING[chroma];
   const fastDct = boolean('fastDct', options.fastDct, d.fastDct);
-  const jpegBands = integer('jpegBands', options.jpegBands, 1, MAX_BANDS, d.jpegBands);
-  const compressionLevel = integer('compressionLevel', options.compressionLevel, 0, 9, d.compressionLevel);
+  const jpegBands = integerOption('jpegBands', options.jpegBands, d.jpegBands, 1, MAX_BANDS);
+  const compressionLevel = integerOption('compressionLevel', options.compressionLevel, d.compressionLevel, 0, 9);
   const filter = oneOf('pngFilter', options.pngFilter, PNG_FILTERS, d.pngFilter);
-  const method = integer('webpMethod', options.webpMethod, 0, 6, d.webpMethod);
+  const method = integerOption('webpMethod', options.webpMethod, d.webpMethod, 0, 6);
   const stillMime = oneOf('stillMime', options.stillMime, IMAGE_MIMES, d.stillMime);
   const stillMode = modeOfMime(stillMime);
 
@@ -127,6 +120,6 @@ export function planImageEncoding(options: ImageEncoderOptions = {}): ImagePlan 
     png,
     webp: { codec: 'webp', quality: 100, method, lossless: true },
   };
-  const mime = IMAGE_MODES[mode].mime;
+  const mime = MODE_SPECS[mode].mime;
   return { mode, mime, jpegBands, stillMode, stillMime, frame: frames[mode], still: stills[stillMode] };
 }

@@ -13,13 +13,12 @@
 import { vuiColor } from '../../core/color';
 import type { EncodedPayload, EncodeOptions, EncoderBackend, EncoderOptions } from '../../core/encoder';
 import { ConfigError, EncoderClosedError, EncoderError, FrameError } from '../../core/errors';
+import { ENCODER_DEFAULTS, integerOption } from '../../core/options';
 import { createFrame, type HostFrame, MAX_DIMENSION, type RawFrame } from '../../core/frame';
 import { codecStringOf } from '../h264';
 import type { NativeVtEncoder, VtBinding, VtEncoderOptions, VtStep, VtUnit } from './binding';
 import type { Metal, MetalFrame } from './metal';
 
-export const DEFAULT_BITRATE = 12_000_000;
-export const DEFAULT_FPS = 30;
 export const MAX_PIPELINE_DEPTH = 16;
 
 /** The last frame's time per stage, in milliseconds (for benchmarks). */
@@ -36,31 +35,23 @@ interface Pending {
   reject(error: Error): void;
 }
 
-function positiveInteger(name: string, value: unknown, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > max) {
-    throw new ConfigError(`vtenc: ${name} must be an integer from 1 to ${max}, got ${String(value)}`);
-  }
-  return value;
-}
-
 /** Native options from the registry's EncoderOptions; every problem is a ConfigError. */
 export function nativeOptions(options: EncoderOptions): VtEncoderOptions {
   const { width, height } = options;
   for (const [name, v] of [['width', width], ['height', height]] as const) {
-    positiveInteger(name, v, 0, MAX_DIMENSION);
+    integerOption(`vtenc: ${name}`, v, 0, 1, MAX_DIMENSION);
     if (v % 2 !== 0) throw new ConfigError(`vtenc: ${name} must be even (H.264 4:2:0), got ${v}`);
   }
-  const fps = positiveInteger('fps', options.fps, DEFAULT_FPS, 240);
-  const depth = options.pipelineDepth === 0 ? 0 : positiveInteger('pipelineDepth', options.pipelineDepth, 0, MAX_PIPELINE_DEPTH);
+  const fps = integerOption('vtenc: fps', options.fps, ENCODER_DEFAULTS.fps, 1, 240);
+  const depth = options.pipelineDepth === 0 ? 0 : integerOption('vtenc: pipelineDepth', options.pipelineDepth, 0, 1, MAX_PIPELINE_DEPTH);
   const vui = vuiColor(options.color);
   return {
     width,
     height,
     fps,
-    bitrate: positiveInteger('bitrate', options.bitrate, DEFAULT_BITRATE, 2_000_000_000),
+    bitrate: integerOption('vtenc: bitrate', options.bitrate, ENCODER_DEFAULTS.bitrate, 1, 2_000_000_000),
     // PROTOCOL.md §9.2: an IDR every fps frames unless told otherwise.
-    gop: positiveInteger('gop', options.gop, fps),
+    gop: integerOption('vtenc: gop', options.gop, fps, 1, Number.MAX_SAFE_INTEGER),
     pipelineDepth: depth,
     ...(vui ? { primaries: vui.primaries, transfer: vui.transfer } : {}),
   };

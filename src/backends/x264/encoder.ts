@@ -7,6 +7,7 @@
 import { type ColorDescriptor, SRGB, type VuiColor, vuiColor } from '../../core/color';
 import type { EncodedPayload, EncodeOptions, EncoderBackend } from '../../core/encoder';
 import { ConfigError, EncoderClosedError, EncoderError, FrameError, NativeAddonError } from '../../core/errors';
+import { checkEncodeOptions, ENCODER_DEFAULTS, integerOption } from '../../core/options';
 import { createFrame, type FrameInit, type HostFrame, MAX_DIMENSION, type RawFrame } from '../../core/frame';
 import type { Logger } from '../../core/logging';
 import { loadNativeAddon, type NativeAddon } from '../../core/native';
@@ -33,21 +34,11 @@ export interface X264EncoderOptions {
   logger?: Logger;
 }
 
-export const DEFAULT_FPS = 30;
-export const DEFAULT_BITRATE = 12_000_000;
 export const DEFAULT_PRESET = 'ultrafast';
-
-function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
-  }
-  return value;
-}
 
 function dimension(name: string, value: unknown): number {
   if (value === undefined) throw new ConfigError(`${name} is required`);
-  const v = integer(name, value, 0, 16, MAX_DIMENSION);
+  const v = integerOption(name, value, 0, 16, MAX_DIMENSION);
   if (v % 2 !== 0) throw new ConfigError(`libx264 needs an even ${name}, got ${v}`);
   return v;
 }
@@ -69,10 +60,10 @@ export function x264Settings(options: X264EncoderOptions, presets: readonly stri
   return {
     width: dimension('width', options.width),
     height: dimension('height', options.height),
-    fps: integer('fps', options.fps, DEFAULT_FPS, 1, 240),
-    bitrate: integer('bitrate', options.bitrate, DEFAULT_BITRATE, 1_000, 2_000_000_000),
+    fps: integerOption('fps', options.fps, ENCODER_DEFAULTS.fps, 1, 240),
+    bitrate: integerOption('bitrate', options.bitrate, ENCODER_DEFAULTS.bitrate, 1_000, 2_000_000_000),
     preset,
-    threads: integer('threads', options.threads, 0, 0, 64),
+    threads: integerOption('threads', options.threads, 0, 0, 64),
     colorPrimaries: vui.primaries,
     colorTransfer: vui.transfer,
   };
@@ -80,16 +71,6 @@ export function x264Settings(options: X264EncoderOptions, presets: readonly stri
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function checkEncodeOptions(options: EncodeOptions): void {
-  if (options === null || typeof options !== 'object') throw new ConfigError('encode options must be an object');
-  for (const key of ['seq', 'timestampUs'] as const) {
-    const v = options[key];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-      throw new ConfigError(`${key} must be a non-negative integer, got ${String(v)}`);
-    }
-  }
 }
 
 export class X264Encoder implements EncoderBackend {
