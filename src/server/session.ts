@@ -14,17 +14,15 @@ import {
   type ClientMessage,
   configMessage,
   type HelloMessage,
-  imageFrameHeader,
   inputEventProblem,
   mimeOf,
-  packEnvelope,
   parseClientMessage,
   resizeEventOf,
   setQualityMessage,
   type SetViewportMessage,
   statsMessage,
-  videoChunkHeader,
   CAP_PNG,
+  CONFIG_CODEC,
   type ResizeInputEvent,
 } from '../wire';
 import { AdaptiveController } from './adaptive';
@@ -32,6 +30,7 @@ import type { Clock, Timer } from './clock';
 import { CLOSE, closeReason } from './close-codes';
 import type { InputEvent } from '../wire';
 import { FlowControl } from './flow-control';
+import { type EnvelopeContext, payloadEnvelope } from './payload-envelope';
 import { type MetricsSnapshot, SessionCounters } from './metrics';
 import { describeChoice, type EncoderChoice, imageModeFor, sameChoice } from './negotiation';
 import type { PublishedFrame } from './published-frame';
@@ -241,32 +240,13 @@ export class Session {
   }
 
   private sendPayload(p: EncodedPayload, frame: RawFrame, size: { width: number; height: number }): void {
-    const extras = { pixelRatio: frame.pixelRatio, color: frame.color ? orderedColor(frame.color) : undefined };
-    let header;
-    if (this.choice.transport === 'video') {
-      if (p.keyframe && p.codec) this.codec = p.codec;
-      header = videoChunkHeader({
-        seq: p.seq,
-        timestampUs: p.timestampUs,
-        width: size.width,
-        height: size.height,
-        codec: this.codec ?? p.codec ?? 'avc1.42E01F',
-        keyframe: p.keyframe,
-        durationUs: p.durationUs ?? Math.floor(1_000_000 / this.fps),
-        ...extras,
-      });
-    } else {
-      header = imageFrameHeader({
-        seq: p.seq,
-        timestampUs: p.timestampUs,
-        width: frame.width,
-        height: frame.height,
-        mime: p.mime ?? mimeOf(this.choice.mode),
-        ...extras,
-      });
-    }
     if (this.socket.readyState !== OPEN) return;
-    this.socket.send(packEnvelope(header, p.data));
+    if (p.keyframe && p.codec) this.codec = p.codec;
+    const ctx: EnvelopeContext =
+      this.choice.transport === 'video'
+        ? { transport: 'video', ...size, codec: this.codec ?? p.codec ?? CONFIG_CODEC, fps: this.fps }
+        : { transport: 'image', mode: this.choice.mode };
+    this.socket.send(payloadEnvelope(p, frame, ctx));
     this.flow.sent(p.seq, this.stream.clock.now());
     this.counters.framesSent++;
     this.counters.bytesSent += p.data.byteLength;
