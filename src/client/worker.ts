@@ -38,6 +38,7 @@ class Connection {
   private ratio: number;
   private imageOnly: boolean;
   private pixelRatio = 1;
+  private lastDrawnSeq = -1;
   private lastState?: ViewState;
   private readonly statsTimer: ReturnType<typeof setInterval>;
 
@@ -73,6 +74,8 @@ class Connection {
 
   private async connect(): Promise<void> {
     const ws = new WebSocket(this.init.url);
+    // Each connection has its own seq space, starting at 0.
+    this.lastDrawnSeq = -1;
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
     this.state('connecting');
@@ -183,6 +186,10 @@ class Connection {
   }
 
   private draw(source: CanvasImageSource, width: number, height: number, h: { seq: number; timestampUs: number; receivedMs: number }): void {
+    // Across a live switch the last image may finish decoding after the first video
+    // frame: an older frame never replaces a newer one on screen (it is still acked).
+    if (h.seq <= this.lastDrawnSeq) return;
+    this.lastDrawnSeq = h.seq;
     this.renderer.draw(source, width, height);
     this.stats.drew(performance.now() - h.receivedMs);
     post({ type: 'drawn', width, height, pixelRatio: this.pixelRatio, seq: h.seq, timestampUs: h.timestampUs });

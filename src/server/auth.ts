@@ -57,6 +57,8 @@ export async function runAuthenticate(hook: Authenticate, ctx: AuthContext, time
       Promise.resolve().then(() => hook(ctx)),
       new Promise<null>((resolve) => {
         timer = setTimeout(() => resolve(null), timeoutMs);
+        // A hook that never answers must not keep the process alive on its own.
+        timer.unref();
       }),
     ]);
     return principal === null || principal === undefined ? { ok: false } : { ok: true, principal };
