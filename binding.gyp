@@ -15,6 +15,7 @@
       "sources": [
         "native/addon.cc",
         "native/common/napi_util.cc",
+        "native/common/side_thread.cc",
         "native/convert/pixel_format.cc",
         "native/convert/rgb_to_yuv.cc",
         "native/convert/yuv_to_rgb.cc",

@@ -122,6 +122,19 @@ describe('libx264 at 1280x720, 8 Mbit/s, moving pattern', () => {
   });
 });
 
+describe('libx264 encoders side by side', () => {
+  it('keeps each stream faithful when several 720p encoders convert and encode at once', async () => {
+    // From 720p up, each encode hands half its conversion to one shared side
+    // thread; three encoders at once make it busy, so callers take halves back.
+    const options = { width: 1280, height: 720, bitrate: 8_000_000 };
+    const runs = await Promise.all([0, 40, 80].map((start) => encodePattern(options, 8, new Set(), start)));
+    for (const run of runs) {
+      expect(run.payloads).toHaveLength(8);
+      expect(Math.min(...yuvPsnrs(run.stream, run.sources, 1280, 720))).toBeGreaterThanOrEqual(38);
+    }
+  });
+});
+
 describe('libx264 GOP, colour and options', () => {
   it('emits an IDR every fps frames without forcing', async () => {
     const { payloads } = await encodePattern({ width: 128, height: 96, fps: 10, bitrate: 500_000 }, 35);

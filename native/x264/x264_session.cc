@@ -5,8 +5,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include <future>
-
+#include "../common/side_thread.h"
 #include "../convert/convert.h"
 #include "../convert/yuv_to_rgb.h"
 
@@ -95,34 +94,36 @@ void X264Session::open() {
 
 namespace {
 
-// From this size up, the bottom half of a frame is converted on a second
+// From this size up, the bottom half of a frame is converted on the side
 // thread while this one converts the top half: x264's slice threads are idle
-// until the encode starts, and one thread is bound by one core's bandwidth.
+// until the encode starts, and reading a frame that is not in cache is bound
+// by what one core can pull from memory.
 constexpr long kSplitConversionPixels = 1280L * 720;
 
-void convertToI420(const HostImage& frame, uint8_t* dst, size_t size) {
+// NV12 because it is x264's own layout: its copy of the picture is then two
+// plain plane copies, with no interleaving of U and V.
+void convertToNv12(const HostImage& frame, uint8_t* dst, size_t size) {
   const int h = frame.height;
   if (static_cast<long>(frame.width) * h < kSplitConversionPixels) {
-    convertImage(frame, PixelFormat::I420, dst, size);
+    convertImage(frame, PixelFormat::NV12, dst, size);
     return;
   }
   const int half = (h / 2) & ~1;
-  auto bottom = std::async(std::launch::async, [&] { convertImage(frame, PixelFormat::I420, dst, size, half, h - half); });
-  convertImage(frame, PixelFormat::I420, dst, size, 0, half);
-  bottom.get();
+  runSideBySide([&] { convertImage(frame, PixelFormat::NV12, dst, size, 0, half); },
+                [&] { convertImage(frame, PixelFormat::NV12, dst, size, half, h - half); });
 }
 
 }  // namespace
 
 // x264 copies the picture into its own frame during encode, so planar input
-// is passed in place; packed RGB is converted to I420 first, inside the same
+// is passed in place; packed RGB is converted to NV12 first, inside the same
 // pool job as the encode.
 void X264Session::setPlanes(const HostImage& frame) {
   HostImage yuv = frame;
   if (isPackedRgb(frame.format)) {
-    i420_.resize(static_cast<size_t>(frame.width) * frame.height * 3 / 2);
-    convertToI420(frame, i420_.data(), i420_.size());
-    yuv = HostImage{i420_.data(), i420_.size(), PixelFormat::I420, frame.width, frame.height, frame.width};
+    converted_.resize(static_cast<size_t>(frame.width) * frame.height * 3 / 2);
+    convertToNv12(frame, converted_.data(), converted_.size());
+    yuv = HostImage{converted_.data(), converted_.size(), PixelFormat::NV12, frame.width, frame.height, frame.width};
   }
   const Yuv420Source s = yuv420PlanesOf(yuv);
   x264_image_t& img = picture_.img;

@@ -51,7 +51,7 @@ class X264Session {
   X264Session& operator=(const X264Session&) = delete;
 
   // Encodes one frame of the configured size in any host pixel format; packed
-  // RGB is first converted to I420 on this same thread. `sink` receives the
+  // RGB is first converted to NV12 within this same job. `sink` receives the
   // picture unless x264 produced none. Calls are serialised (concurrent calls
   // wait; their order is the caller's business). Throws std::invalid_argument
   // for a frame of another size, and std::runtime_error when x264 fails.
@@ -68,7 +68,7 @@ class X264Session {
   x264_param_t params_;
   x264_t* encoder_ = nullptr;
   x264_picture_t picture_;
-  std::vector<uint8_t> i420_;  // conversion target for packed RGB input
+  std::vector<uint8_t> converted_;  // NV12 from packed RGB input
   int64_t pts_ = 0;
   std::mutex mutex_;
   LiveEncoderToken token_;

@@ -15,18 +15,20 @@ export interface PatternStream {
 export const timestampOf = (i: number, fps: number) => Math.floor((i * 1_000_000) / fps);
 
 /**
- * Encodes `frames` pattern frames, all submitted at once without awaiting (the
- * encoder must queue them), forcing a keyframe at the indices in `force`.
+ * Encodes `frames` pattern frames (from pattern frame `start` on), all
+ * submitted at once without awaiting (the encoder must queue them), forcing a
+ * keyframe at the indices in `force`.
  */
 export async function encodePattern(
   options: X264EncoderOptions,
   frames: number,
   force: ReadonlySet<number> = new Set(),
+  start = 0,
 ): Promise<PatternStream> {
   const { width, height } = options;
   const fps = options.fps ?? 30;
   const encoder = new X264Encoder(options);
-  const sources = Array.from({ length: frames }, (_, i) => movingPattern(width, height, i));
+  const sources = Array.from({ length: frames }, (_, i) => movingPattern(width, height, start + i));
   try {
     const results = await Promise.all(
       sources.map((data, i) =>
