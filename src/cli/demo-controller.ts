@@ -6,6 +6,7 @@
  */
 import type { Logger } from '../core/logging';
 import type { Scene } from '../scenes/scene';
+import { messageOf } from '../core/errors';
 import type { Display } from '../server/display';
 import type { QueuedEvent } from '../server/event-queue';
 import type { DemoStatus } from './demo-api';
@@ -102,7 +103,7 @@ export class DemoController {
       }
       this.lastError = '';
     } catch (error) {
-      this.lastError = error instanceof Error ? error.message : String(error);
+      this.lastError = messageOf(error);
     }
   }
 }

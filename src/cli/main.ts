@@ -9,6 +9,7 @@ import { Command, Option } from 'commander';
 import '../index';
 import { benchmark, PSNR_METHOD, TIMING_METHOD } from './benchmark';
 import { demoCommand } from './demo-command';
+import { messageOf } from '../core/errors';
 import { doctor, formatDoctor } from './doctor';
 import { serveCommand } from './serve-command';
 import { parseBitrate, parsePort, parsePositiveInt, parseSize, parseSizes } from './sizes';
@@ -90,6 +91,6 @@ program
   );
 
 program.parseAsync().catch((error: unknown) => {
-  process.stderr.write(`rfbcast: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`rfbcast: ${messageOf(error)}\n`);
   process.exit(1);
 });

@@ -3,6 +3,11 @@
  * with a stable `code`, so callers can branch on the kind of failure rather
  * than on message text.
  */
+/** The message of anything thrown: an Error's message, or the value as a string. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 export class RfbcastError extends Error {
   readonly code: string;
 

@@ -6,7 +6,7 @@
  */
 import type { BackendDescriptor, EncoderBackend, EncoderOptions, FrameAdapter, ProbeResult } from './encoder';
 import { broken } from './encoder';
-import { BackendUnavailableError, ConfigError, DuplicateBackendError, UnknownBackendError } from './errors';
+import { BackendUnavailableError, ConfigError, DuplicateBackendError, messageOf, UnknownBackendError } from './errors';
 import type { Logger } from './logging';
 
 export interface RegisterOptions {
@@ -50,7 +50,7 @@ async function guardedProbe(d: BackendDescriptor): Promise<ProbeResult> {
     if (!result || typeof result.available !== 'boolean') return broken('probe returned no result');
     return result;
   } catch (error) {
-    return broken(`probe threw: ${error instanceof Error ? error.message : String(error)}`);
+    return broken(`probe threw: ${messageOf(error)}`);
   } finally {
     clearTimeout(timer);
   }

@@ -16,6 +16,7 @@ import {
   type ProbeResult,
   Rank,
 } from '../../core/encoder';
+import { messageOf } from '../../core/errors';
 import { createFrame } from '../../core/frame';
 import type { NativeAddon } from '../../core/native';
 import { PIXEL_FORMATS } from '../../core/pixel-format';
@@ -27,8 +28,6 @@ import { imageBinding } from './native';
 import type { ImageEncoderOptions } from './settings';
 
 const PROBE_SIZE = 16;
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 async function probeMode(addon: NativeAddon, mode: ImageMode): Promise<ProbeResult> {
   if (!addon.features()[MODE_SPECS[mode].feature]) return absent(builtWithout(mode));

@@ -4,7 +4,7 @@
  * type. Usable on its own or created by the `image` backend.
  */
 import { type EncodedPayload, type EncodeOptions, type EncoderBackend } from '../../core/encoder';
-import { EncoderClosedError, EncoderError, FrameError, NativeAddonError } from '../../core/errors';
+import { EncoderClosedError, EncoderError, FrameError, messageOf, NativeAddonError } from '../../core/errors';
 import { createFrame, type FrameInit, type HostFrame, isHostFrame, type RawFrame } from '../../core/frame';
 import { checkEncodeOptions } from '../../core/options';
 import { loadNativeAddon, type NativeAddon } from '../../core/native';
@@ -107,7 +107,7 @@ export class ImageEncoder implements EncoderBackend {
       if (bands) return await this.encodeBands(f, settings, bands);
       return await this.native.encode(f.data, f.pixelFormat, f.width, f.height, f.stride, settings);
     } catch (cause) {
-      const message = cause instanceof Error ? cause.message : String(cause);
+      const message = messageOf(cause);
       const what = `${settings.codec} encode of a ${f.width}x${f.height} ${f.pixelFormat} frame`;
       throw new EncoderError(`${what} failed: ${message}`, { cause });
     }

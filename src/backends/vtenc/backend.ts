@@ -16,7 +16,7 @@ import {
   type ProbeResult,
   Rank,
 } from '../../core/encoder';
-import { BackendUnavailableError } from '../../core/errors';
+import { BackendUnavailableError, messageOf } from '../../core/errors';
 import type { Logger } from '../../core/logging';
 import { LoggerToken } from '../../core/tokens';
 import { HostPlatformToken, type VtBinding, VtBindingToken } from './binding';
@@ -55,7 +55,7 @@ export class VtencBackend implements BackendDescriptor {
       const why = `VideoToolbox refused: ${answer.status}`;
       return answer.status === NO_ENCODER ? absent(why, answer.message) : broken(why, answer.message);
     } catch (error) {
-      return broken(`VideoToolbox probe failed: ${error instanceof Error ? error.message : String(error)}`);
+      return broken(`VideoToolbox probe failed: ${messageOf(error)}`);
     }
   }
 
@@ -80,7 +80,7 @@ export class VtencBackend implements BackendDescriptor {
       const binding = this.load();
       return binding.features().vtenc ? { binding } : { reason: 'built without VideoToolbox' };
     } catch (error) {
-      return { reason: error instanceof Error ? error.message : String(error) };
+      return { reason: messageOf(error) };
     }
   }
 }

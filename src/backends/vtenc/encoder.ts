@@ -12,7 +12,7 @@
  */
 import { vuiColor } from '../../core/color';
 import type { EncodedPayload, EncodeOptions, EncoderBackend, EncoderOptions } from '../../core/encoder';
-import { ConfigError, EncoderClosedError, EncoderError, FrameError } from '../../core/errors';
+import { ConfigError, EncoderClosedError, EncoderError, FrameError, messageOf } from '../../core/errors';
 import { ENCODER_DEFAULTS, integerOption } from '../../core/options';
 import { createFrame, type HostFrame, MAX_DIMENSION, type RawFrame } from '../../core/frame';
 import { codecStringOf } from '../h264';
@@ -95,7 +95,7 @@ export class VtencEncoder implements EncoderBackend {
     try {
       await this.run(() => this.native.open());
     } catch (cause) {
-      const message = cause instanceof Error ? cause.message : String(cause);
+      const message = messageOf(cause);
       throw new EncoderError(`vtenc: could not open a VideoToolbox session: ${message}`, { cause });
     }
   }
@@ -212,7 +212,7 @@ export class VtencEncoder implements EncoderBackend {
   }
 
   private fail(cause: unknown): void {
-    const message = cause instanceof Error ? cause.message : String(cause);
+    const message = messageOf(cause);
     this.failure ??=
       cause instanceof EncoderError ? cause : new EncoderError(`vtenc: ${message}; rebuild the encoder`, { cause });
     for (const pending of this.inFlight.splice(0)) pending.reject(this.failure);

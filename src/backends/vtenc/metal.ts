@@ -7,7 +7,7 @@
 import { inject, injectable } from 'tsyringe';
 
 import type { ColorDescriptor } from '../../core/color';
-import { ConversionError, FrameError, NativeAddonError } from '../../core/errors';
+import { ConversionError, FrameError, messageOf, NativeAddonError } from '../../core/errors';
 import { createFrame, type HostFrame, type RawFrame } from '../../core/frame';
 import type { PixelFormat } from '../../core/pixel-format';
 import {
@@ -43,7 +43,7 @@ export interface MetalKernel {
 const METAL_FORMATS: readonly string[] = ['rgba', 'bgra', 'nv12'];
 
 function failure(what: string, cause: unknown): ConversionError {
-  return new ConversionError(`${what}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  return new ConversionError(`${what}: ${messageOf(cause)}`, { cause });
 }
 
 @injectable()
@@ -176,7 +176,7 @@ export class Metal {
       const device = binding.metalAvailable();
       return device.available ? undefined : (device.reason ?? 'no Metal device');
     } catch (error) {
-      return error instanceof Error ? error.message : String(error);
+      return messageOf(error);
     }
   }
 }

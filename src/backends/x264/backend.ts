@@ -14,6 +14,7 @@ import {
   type ProbeResult,
   Rank,
 } from '../../core/encoder';
+import { messageOf } from '../../core/errors';
 import { rgbaFrame } from '../../core/frame';
 import type { Logger } from '../../core/logging';
 import type { NativeAddon } from '../../core/native';
@@ -68,14 +69,14 @@ export class X264Backend implements BackendDescriptor {
     try {
       native = this.load();
     } catch (error) {
-      return absent(error instanceof Error ? error.message : String(error));
+      return absent(messageOf(error));
     }
     if (!x264Binding(native)) return absent(X264_MISSING);
     try {
       const problem = await testEncode(native);
       if (problem) return broken('test encode did not start with an IDR carrying SPS and PPS', problem);
     } catch (error) {
-      return broken(`test encode failed: ${error instanceof Error ? error.message : String(error)}`);
+      return broken(`test encode failed: ${messageOf(error)}`);
     }
     return ok();
   }

@@ -6,7 +6,7 @@
  */
 import { type ColorDescriptor, SRGB, type VuiColor, vuiColor } from '../../core/color';
 import type { EncodedPayload, EncodeOptions, EncoderBackend } from '../../core/encoder';
-import { ConfigError, EncoderClosedError, EncoderError, FrameError, NativeAddonError } from '../../core/errors';
+import { ConfigError, EncoderClosedError, EncoderError, FrameError, messageOf, NativeAddonError } from '../../core/errors';
 import { checkEncodeOptions, ENCODER_DEFAULTS, integerOption } from '../../core/options';
 import { createFrame, type FrameInit, type HostFrame, MAX_DIMENSION, type RawFrame } from '../../core/frame';
 import type { Logger } from '../../core/logging';
@@ -69,10 +69,6 @@ export function x264Settings(options: X264EncoderOptions, presets: readonly stri
   };
 }
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 export class X264Encoder implements EncoderBackend {
   readonly transport = 'video' as const;
   readonly width: number;
@@ -92,7 +88,7 @@ export class X264Encoder implements EncoderBackend {
     try {
       this.native = new binding.X264Encoder(settings);
     } catch (cause) {
-      throw new EncoderError(`libx264 rejected the settings: ${errorMessage(cause)}`, { cause });
+      throw new EncoderError(`libx264 rejected the settings: ${messageOf(cause)}`, { cause });
     }
     ({ width: this.width, height: this.height, fps: this.fps, bitrate: this.bitrate } = settings);
     this.durationUs = Math.floor(1_000_000 / settings.fps);
@@ -125,7 +121,7 @@ export class X264Encoder implements EncoderBackend {
       try {
         au = await native.encode(data, pixelFormat, width, height, stride, options.forceKeyframe === true);
       } catch (cause) {
-        throw new EncoderError(`x264 encode failed: ${errorMessage(cause)}`, { cause });
+        throw new EncoderError(`x264 encode failed: ${messageOf(cause)}`, { cause });
       }
       if (!au) return [];
       if (au.keyframe) this.latestCodec = codecStringOf(au.data) ?? this.latestCodec;
