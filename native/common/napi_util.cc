@@ -39,6 +39,13 @@ int intArg(const Napi::CallbackInfo& info, size_t i, const char* what) {
   return static_cast<int>(d);
 }
 
+int intOption(const Napi::Object& o, const char* name, int fallback) {
+  const Napi::Value v = o.Get(name);
+  if (v.IsUndefined()) return fallback;
+  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string(name) + " must be a number");
+  return v.As<Napi::Number>().Int32Value();
+}
+
 std::string stringArg(const Napi::CallbackInfo& info, size_t i, const char* what) {
   if (i >= info.Length() || !info[i].IsString()) {
     throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a string");

@@ -20,6 +20,8 @@ struct ByteView {
 ByteView bytesOf(const Napi::Value& value, const char* what);
 
 int intArg(const Napi::CallbackInfo& info, size_t i, const char* what);
+// o[name] as an int, or `fallback` when it is undefined; a TypeError when it is not a number.
+int intOption(const Napi::Object& o, const char* name, int fallback);
 std::string stringArg(const Napi::CallbackInfo& info, size_t i, const char* what);
 PixelFormat formatArg(const Napi::CallbackInfo& info, size_t i);
 

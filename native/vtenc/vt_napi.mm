@@ -22,13 +22,6 @@
 namespace rfb {
 namespace {
 
-int optionInt(const Napi::Object& o, const char* name, int fallback) {
-  const Napi::Value v = o.Get(name);
-  if (v.IsUndefined()) return fallback;
-  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string(name) + " must be a number");
-  return v.As<Napi::Number>().Int32Value();
-}
-
 Napi::Object stepToJs(Napi::Env env, const VtStep& step) {
   Napi::Array units = Napi::Array::New(env, step.units.size());
   for (size_t i = 0; i < step.units.size(); ++i) {
@@ -60,12 +53,12 @@ class VtEncoder : public Napi::ObjectWrap<VtEncoder> {
     Napi::Env env = info.Env();
     if (!info[0].IsObject()) throw Napi::TypeError::New(env, "VtEncoder options must be an object");
     const Napi::Object o = info[0].As<Napi::Object>();
-    config_.width = optionInt(o, "width", 0);
-    config_.height = optionInt(o, "height", 0);
-    config_.bitrate = optionInt(o, "bitrate", config_.bitrate);
-    config_.fps = optionInt(o, "fps", config_.fps);
-    config_.gop = optionInt(o, "gop", config_.fps);
-    config_.pipelineDepth = optionInt(o, "pipelineDepth", 0);
+    config_.width = intOption(o, "width", 0);
+    config_.height = intOption(o, "height", 0);
+    config_.bitrate = intOption(o, "bitrate", config_.bitrate);
+    config_.fps = intOption(o, "fps", config_.fps);
+    config_.gop = intOption(o, "gop", config_.fps);
+    config_.pipelineDepth = intOption(o, "pipelineDepth", 0);
     if (config_.width <= 0 || config_.height <= 0 || ((config_.width | config_.height) & 1)) {
       throw Napi::RangeError::New(env, "VtEncoder needs an even, positive width and height");
     }
@@ -75,7 +68,7 @@ class VtEncoder : public Napi::ObjectWrap<VtEncoder> {
     }
     if (!o.Get("primaries").IsUndefined()) {
       config_.hasColour = true;
-      config_.colour = {optionInt(o, "primaries", 1), optionInt(o, "transfer", 13)};
+      config_.colour = {intOption(o, "primaries", 1), intOption(o, "transfer", 13)};
     }
     token_ = std::make_unique<LiveEncoderToken>();
   }

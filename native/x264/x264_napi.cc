@@ -10,13 +10,6 @@
 namespace rfb {
 namespace {
 
-int intOption(const Napi::Object& o, const char* name, int fallback) {
-  const Napi::Value v = o.Get(name);
-  if (v.IsUndefined()) return fallback;
-  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string(name) + " must be a number");
-  return v.As<Napi::Number>().Int32Value();
-}
-
 // { width, height, fps, bitrate, preset?, threads?, colorPrimaries?, colorTransfer? }
 X264Settings settingsArg(const Napi::CallbackInfo& info, size_t i) {
   if (i >= info.Length() || !info[i].IsObject()) throw Napi::TypeError::New(info.Env(), "options must be an object");
