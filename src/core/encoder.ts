@@ -11,30 +11,57 @@ export type Transport = 'image' | 'video';
 export interface EncodeOptions {
   /** Make this frame an IDR (video). Ignored by image encoders: every image is a keyframe. */
   forceKeyframe?: boolean;
-  /** The viewer's sequence number for this frame, copied to the payload. */
-  seq: number;
-  /** Microseconds since the display was created, copied to the payload. */
+  /** Microseconds since the display was created (publish time), copied to the unit. */
   timestampUs: number;
 }
 
-/** One image file or one H.264 access unit. */
-export interface EncodedPayload {
+/**
+ * One encoded access unit (H.264) or image file. It describes itself and
+ * belongs to no viewer: the server shares one unit among every viewer of an
+ * encode group and stamps each viewer's own seq into that viewer's envelope.
+ */
+export interface EncodedUnit {
   data: Uint8Array;
   keyframe: boolean;
-  seq: number;
+  /** The frame's publish time, from EncodeOptions.timestampUs. */
   timestampUs: number;
+  /** Video: 1 s / fps. Images leave it out. */
+  durationUs?: number;
   /** Video: the WebCodecs codec string derived from the latest SPS. */
   codec?: string;
   /** Image: the payload's MIME type. */
   mime?: string;
-  durationUs?: number;
+  /** The encoded size: the encoder's (even) size for video, the frame's for images. */
+  width: number;
+  height: number;
+  /** The frame's device-pixel ratio, when it is not 1. */
+  pixelRatio?: number;
+  /** The frame's colour descriptor, when it has one. */
+  color?: ColorDescriptor;
 }
 
 /**
- * One encoder instance, owned by one viewer. Video encoders have a fixed
- * resolution (they are rebuilt, never reconfigured). `encode` is 1-in-1-out:
- * it resolves with this frame's payload(s) only, stamped with its seq and
- * timestamp, and calls complete in the order they were made.
+ * A unit for `frame`: the frame's pixel ratio and colour travel with the
+ * bytes, so sinks that never see the frame (viewers, relays, recorders) can
+ * describe it.
+ */
+export function unitOf(
+  frame: Pick<RawFrame, 'width' | 'height' | 'pixelRatio' | 'color'>,
+  fields: Omit<EncodedUnit, 'width' | 'height' | 'pixelRatio' | 'color'> & { width?: number; height?: number },
+): EncodedUnit {
+  return {
+    ...fields,
+    width: fields.width ?? frame.width,
+    height: fields.height ?? frame.height,
+    ...(frame.pixelRatio !== undefined && frame.pixelRatio !== 1 ? { pixelRatio: frame.pixelRatio } : {}),
+    ...(frame.color ? { color: frame.color } : {}),
+  };
+}
+
+/**
+ * One encoder instance. Video encoders have a fixed resolution (they are
+ * rebuilt, never reconfigured). `encode` is 1-in-1-out: it resolves with this
+ * frame's unit(s) only, and calls complete in the order they were made.
  */
 export interface EncoderBackend {
   readonly transport: Transport;
@@ -42,11 +69,11 @@ export interface EncoderBackend {
   readonly codec?: string;
   /** Image: the MIME type of the payloads. */
   readonly mime?: string;
-  encode(frame: RawFrame, options: EncodeOptions): Promise<EncodedPayload[]>;
+  encode(frame: RawFrame, options: EncodeOptions): Promise<EncodedUnit[]>;
   /** A still for a settled scene: lossless PNG for images, a forced IDR for video. */
-  encodeStill?(frame: RawFrame, options: EncodeOptions): Promise<EncodedPayload[]>;
+  encodeStill?(frame: RawFrame, options: EncodeOptions): Promise<EncodedUnit[]>;
   /** Drains anything buffered (nothing, for the 1-in-1-out backends built in). */
-  flush(): Promise<EncodedPayload[]>;
+  flush(): Promise<EncodedUnit[]>;
   /** Frees native resources; later calls to encode reject with EncoderClosedError. */
   close(): Promise<void>;
 }

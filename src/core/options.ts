@@ -20,10 +20,8 @@ export function integerOption(name: string, value: unknown, fallback: number, mi
 /** The per-frame options of EncoderBackend.encode(). */
 export function checkEncodeOptions(options: EncodeOptions): void {
   if (options === null || typeof options !== 'object') throw new ConfigError('encode options must be an object');
-  for (const key of ['seq', 'timestampUs'] as const) {
-    const v = options[key];
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
-      throw new ConfigError(`encode options: ${key} must be a non-negative integer, got ${String(v)}`);
-    }
+  const v = options.timestampUs;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+    throw new ConfigError(`encode options: timestampUs must be a non-negative integer, got ${String(v)}`);
   }
 }
