@@ -38,13 +38,15 @@ export { Hub, HUB_DEFAULTS, type HubOptions } from './server/hub';
 export { Display, type PublishOptions, type QualityOptions, type StreamInfo } from './server/display';
 export type { QueuedEvent } from './server/event-queue';
 export type { MetricsSnapshot } from './server/metrics';
-export type { ViewerInfo } from './server/session';
+export type { ViewerInfo } from './server/viewer';
+export type { GroupMetrics } from './server/encode-group';
 export {
   STREAM_DEFAULTS,
   type StreamOptions,
   type Authenticate,
   type AuthContext,
   type ResizePolicy,
+  type EncodingMode,
 } from './server/stream-config';
 export { ClockToken, systemClock, type Clock, type Timer } from './server/clock';
 export { DisplayClosedError, SwitchError, UnknownViewerError } from './server/errors';

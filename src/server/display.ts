@@ -1,37 +1,43 @@
 /**
- * A Display is one stream: the latest frame, a version counter, the viewers'
- * sessions and their merged input queue. The publisher calls publish() when
- * it likes (latest wins); each session encodes whatever is newest when it is
- * ready, so viewers never slow each other down.
+ * A Display is one stream: the latest frame, a version counter, its viewers,
+ * their encode groups and their merged input queue. The publisher calls
+ * publish() when it likes (latest wins). Viewers whose encoding is identical
+ * share one encode group (PROTOCOL.md §9.4), created on the first join and
+ * closed on the last leave; each group encodes whatever is newest when one of
+ * its members can take it, so viewers never slow each other down.
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { appendFile } from 'node:fs/promises';
 
-import type { ColorDescriptor } from '../core/color';
+import { type ColorDescriptor, orderedColor } from '../core/color';
 import { ConfigError } from '../core/errors';
 import { type FrameInput, isHostFrame, toFrame } from '../core/frame';
 import type { Logger } from '../core/logging';
 import type { EncoderRegistry } from '../core/registry';
-import { CAP_H264, type HelloMessage, type ImageMode, IMAGE_MODES, type InputEvent, mimeOf, type ResizeInputEvent } from '../wire';
+import { CAP_H264, CAP_PNG, type HelloMessage, type InputEvent, mimeOf, type ResizeInputEvent } from '../wire';
+import type { Quality } from './adaptive';
 import type { Clock } from './clock';
 import { CLOSE } from './close-codes';
-import { DisplayClosedError, SwitchError, UnknownViewerError } from './errors';
+import { EncodeGroup, type GroupHost, type GroupMetrics, groupKey, type GroupSpec } from './encode-group';
+import { DisplayClosedError, UnknownViewerError } from './errors';
 import { EventQueue, type QueuedEvent } from './event-queue';
 import type { MetricsSnapshot } from './metrics';
 import {
   chooseEncoder,
+  choiceForViewer,
   describeChoice,
   type EncoderChoice,
   type ForcedBackend,
   imageModeFor,
   type NegotiationContext,
+  resolveSwitch,
   sameChoice,
 } from './negotiation';
 import { borrowedFrame, FramePool, type PublishedFrame } from './published-frame';
 import { DebouncedTarget } from './render-target';
-import { Session, type StreamContext, type ViewerInfo } from './session';
 import type { StreamConfig } from './stream-config';
+import { Viewer, type ViewerHost, type ViewerInfo } from './viewer';
 import type { ViewerSocket } from './viewer-socket';
 
 export interface PublishOptions {
@@ -52,7 +58,8 @@ export interface StreamInfo {
   clients: number;
 }
 
-const IMAGE_BACKEND = 'image';
+/** Adaptive quality's bitrate tiers in shared mode, as fractions of the stream bitrate (§15.2). */
+const TIERS = [1, 1 / 2, 1 / 4];
 
 export interface DisplayDeps {
   name: string;
@@ -62,13 +69,13 @@ export interface DisplayDeps {
   registry: EncoderRegistry;
   clock: Clock;
   logger: Logger;
-  /** The H.264 backend new viewers get, resolved when the stream was created. */
-  videoBackend: string | undefined;
+  /** The backends new viewers get, resolved through the registry when the stream was created. */
+  backends: Pick<NegotiationContext, 'video' | 'image'>;
   /** Called once when the display closes (the hub forgets it; serve() also stops listening). */
   onClose: (d: Display) => Promise<void>;
 }
 
-export class Display extends EventEmitter implements StreamContext {
+export class Display extends EventEmitter implements ViewerHost, GroupHost {
   readonly name: string;
   readonly config: StreamConfig;
   readonly registry: EncoderRegistry;
@@ -82,13 +89,17 @@ export class Display extends EventEmitter implements StreamContext {
   private version = 0;
   private readonly createdMs: number;
   private publishSignal!: { promise: Promise<void>; resolve: () => void };
-  private readonly sessions = new Map<string, Session>();
+  private readonly sessions = new Map<string, Viewer>();
+  /** Encode groups by key (§9.4): created on the first join, closed on the last leave. */
+  private readonly groups = new Map<string, EncodeGroup>();
+  private readonly groupOf = new Map<Viewer, EncodeGroup>();
+  private readonly closingGroups = new Set<Promise<void>>();
   private readonly queue: EventQueue;
   private readonly recorded: InputEvent[] = [];
   private readonly pool = new FramePool();
   private readonly target: DebouncedTarget;
   private forced?: ForcedBackend;
-  private readonly videoBackend: string | undefined;
+  private readonly backends: Pick<NegotiationContext, 'video' | 'image'>;
   private closed = false;
   private closing?: Promise<void>;
   private handshaking = 0;
@@ -101,7 +112,7 @@ export class Display extends EventEmitter implements StreamContext {
     this.clock = deps.clock;
     this.logger = deps.logger.child({ stream: deps.name });
     this.size = { width: deps.width, height: deps.height };
-    this.videoBackend = deps.videoBackend;
+    this.backends = deps.backends;
     this.createdMs = deps.clock.now();
     this.queue = new EventQueue(deps.config.eventQueueSize);
     this.target = new DebouncedTarget(deps.clock, deps.config.resizeDebounceMs, deps.config.maxRenderDimension, (t) =>
@@ -191,11 +202,17 @@ export class Display extends EventEmitter implements StreamContext {
   }
 
   viewers(): ViewerInfo[] {
-    return [...this.sessions.values()].map((s) => s.info());
+    return [...this.sessions.values()].map((v) => v.info(this.groupOf.get(v)?.key));
   }
 
+  /** Per-viewer snapshots (§15.1), as `/streams/<name>/metrics` serves them. */
   metrics(): MetricsSnapshot[] {
     return [...this.sessions.values()].map((s) => s.metrics());
+  }
+
+  /** Each encode group: members, encodes per second, encode time, forced keyframes and why. */
+  groupMetrics(): GroupMetrics[] {
+    return [...this.groups.values()].map((g) => g.metrics());
   }
 
   info(): StreamInfo {
@@ -208,22 +225,21 @@ export class Display extends EventEmitter implements StreamContext {
    * A viewer is only switched to something it advertised (PROTOCOL.md §17 H7).
    */
   async switchBackend(spec: string, options: { viewer?: string } = {}): Promise<void> {
-    const forced = await this.resolveSwitch(spec);
+    const forced = await resolveSwitch(this.registry, spec, this.logger);
     if (options.viewer !== undefined) {
-      const session = this.sessions.get(options.viewer);
-      if (!session) throw new UnknownViewerError(options.viewer);
-      const choice = this.choiceForViewer(forced, session.supported, spec);
-      this.queueChoice(session, choice);
+      const viewer = this.sessions.get(options.viewer);
+      if (!viewer) throw new UnknownViewerError(options.viewer);
+      this.moveViewer(viewer, choiceForViewer(forced, viewer.supported, spec, this.config.imageMode));
       return;
     }
     this.forced = forced;
-    for (const session of this.sessions.values()) {
-      if (forced.transport === 'video' && !session.supported.includes(CAP_H264)) {
-        this.logger.info({ viewer: session.id, to: spec }, 'viewer keeps its image transport: it did not advertise H.264');
+    for (const viewer of this.sessions.values()) {
+      if (forced.transport === 'video' && !viewer.supported.includes(CAP_H264)) {
+        this.logger.info({ viewer: viewer.id, to: spec }, 'viewer keeps its image transport: it did not advertise H.264');
         continue;
       }
-      const choice = chooseEncoder(session.supported, this.negotiation());
-      if (choice) this.queueChoice(session, choice);
+      const choice = chooseEncoder(viewer.supported, this.negotiation());
+      if (choice) this.moveViewer(viewer, choice);
     }
   }
 
@@ -236,7 +252,9 @@ export class Display extends EventEmitter implements StreamContext {
     }
     if (q.bitrate !== undefined) this.config.bitrate = q.bitrate;
     if (q.fps !== undefined) this.config.fps = q.fps;
-    for (const s of this.sessions.values()) s.reconfigure({ bitrate: q.bitrate, fps: q.fps, announce: true });
+    for (const g of this.groups.values()) {
+      g.retune({ bitrate: Math.round(this.config.bitrate * g.spec.tier), fps: this.config.fps, announce: true });
+    }
   }
 
   /** Closes every viewer with 1001 and stops accepting new ones. */
@@ -253,7 +271,9 @@ export class Display extends EventEmitter implements StreamContext {
     this.closed = true;
     this.target.cancel();
     this.publishSignal.resolve();
-    await Promise.all([...this.sessions.values()].map((s) => s.end(CLOSE.GOING_AWAY, 'going away')));
+    for (const viewer of [...this.sessions.values()]) viewer.end(CLOSE.GOING_AWAY, 'going away');
+    await Promise.all([...this.groups.values()].map((g) => g.close()));
+    await Promise.all(this.closingGroups);
     this.queue.end();
     this.current?.release();
     await this.deps.onClose(this);
@@ -262,28 +282,105 @@ export class Display extends EventEmitter implements StreamContext {
 
   // ---------------------------------------------------------------- viewers
 
-  /** Negotiates, creates the session and starts it; returns the close it needs instead, if any. */
-  async admit(socket: ViewerSocket, hello: HelloMessage, principal: unknown): Promise<Session | { code: number; reason: string }> {
+  /** Negotiates, creates the viewer, sends its config and joins it to its encode group; or returns the close it needs. */
+  async admit(socket: ViewerSocket, hello: HelloMessage, principal: unknown): Promise<Viewer | { code: number; reason: string }> {
     // The stream may have been removed while the viewer was authenticating.
     if (this.closed) return { code: CLOSE.GOING_AWAY, reason: 'going away' };
     const choice = chooseEncoder(hello.supported, this.negotiation());
     if (!choice) return { code: CLOSE.NO_TRANSPORT, reason: 'no supported transport' };
     const id = randomBytes(16).toString('hex');
-    const session = new Session(id, this, socket, hello, principal, choice);
-    this.sessions.set(id, session);
-    try {
-      await session.start(this.width, this.height, this.current?.frame);
-    } catch (error) {
-      this.sessions.delete(id);
-      this.logger.error({ err: error, backend: describeChoice(choice) }, 'cannot create the encoder for a viewer');
-      return { code: CLOSE.INTERNAL, reason: 'internal error' };
-    }
-    this.logger.info({ viewer: id, backend: describeChoice(choice) }, 'viewer connected');
-    this.emit('viewer', session.info());
-    return session;
+    const viewer = new Viewer(id, this, socket, hello, principal, choice);
+    this.sessions.set(id, viewer);
+    const latest = this.current?.frame;
+    // config carries the display size at connect time (§5); video headers carry the encoded (even) size.
+    const color = latest?.color ? { color: orderedColor(latest.color) } : {};
+    viewer.sendConfig(this.width, this.height, { pixelRatio: latest?.pixelRatio, ...color });
+    this.join(viewer);
+    this.logger.info({ viewer: id, backend: describeChoice(choice), group: this.groupOf.get(viewer)?.key }, 'viewer connected');
+    this.emit('viewer', viewer.info());
+    return viewer;
   }
 
-  // ---------------------------------------------------------------- StreamContext
+  // ---------------------------------------------------------------- encode groups
+
+  private specFor(v: Viewer): GroupSpec {
+    const c = v.choice;
+    // Stills are PNG only for viewers that advertised PNG (§17 H8).
+    const still = c.transport === 'image' ? { stillMime: v.supported.includes(CAP_PNG) ? CAP_PNG : mimeOf(c.mode) } : {};
+    const owner = this.config.encoding === 'per-viewer' ? { owner: v.id } : {};
+    return { choice: c, ...still, tier: v.tier, ...owner };
+  }
+
+  private join(v: Viewer): void {
+    const spec = this.specFor(v);
+    const key = groupKey(spec);
+    let group = this.groups.get(key);
+    if (!group) {
+      group = new EncodeGroup(spec, this, this.config.encoding === 'shared');
+      this.groups.set(key, group);
+    }
+    group.add(v);
+    this.groupOf.set(v, group);
+  }
+
+  private leave(v: Viewer): void {
+    const group = this.groupOf.get(v);
+    this.groupOf.delete(v);
+    if (!group?.remove(v)) return;
+    if (this.groups.get(group.key) === group) this.groups.delete(group.key);
+    const closing = group.close();
+    this.closingGroups.add(closing);
+    void closing.finally(() => this.closingGroups.delete(closing));
+  }
+
+  /** A switch is a leave and a join; a new backend is announced with config before the next binary frame (§10.3). */
+  private moveViewer(v: Viewer, choice: EncoderChoice = v.choice): void {
+    if (v.isClosed) return;
+    const switched = !sameChoice(choice, v.choice);
+    if (switched) this.logger.info({ viewer: v.id, from: describeChoice(v.choice), to: describeChoice(choice) }, 'backend switched');
+    this.leave(v);
+    v.choice = choice;
+    if (switched) {
+      const video = choice.transport === 'video';
+      v.sendConfig(video ? this.width & ~1 : this.width, video ? this.height & ~1 : this.height);
+    }
+    this.join(v);
+  }
+
+  /** A failing encoder moves its video viewers to images when they can decode them; the rest are closed with 1011. */
+  groupFailed(group: EncodeGroup, error: unknown): void {
+    if (this.groups.get(group.key) === group) this.groups.delete(group.key);
+    const image = this.backends.image;
+    for (const v of group.members) {
+      const mode = image && group.transport === 'video' ? imageModeFor(v.supported, this.config.imageMode, image.modes) : undefined;
+      if (!image || !mode) {
+        this.logger.error({ viewer: v.id, group: group.key, err: error }, 'encoder failed');
+        v.end(CLOSE.INTERNAL, 'internal error');
+        continue;
+      }
+      this.logger.warn({ viewer: v.id, from: group.key, err: error }, 'encoder failed; falling back to images');
+      this.moveViewer(v, { transport: 'image', backend: image.backend, mode });
+    }
+  }
+
+  /** Adaptive quality (§15.2): its own encoder's targets in per-viewer mode, a bitrate tier in shared mode. */
+  qualityWanted(v: Viewer, next: Quality): void {
+    const group = this.groupOf.get(v);
+    if (!group) return;
+    if (this.config.encoding === 'per-viewer') {
+      if (next.bitrate !== group.bitrate || next.fps !== group.fps) group.retune({ bitrate: next.bitrate, fps: next.fps });
+      v.announce(next.bitrate, next.fps);
+      return;
+    }
+    const at = TIERS.indexOf(v.tier);
+    const tier = TIERS[Math.max(0, Math.min(TIERS.length - 1, next.bitrate < group.bitrate ? at + 1 : next.bitrate > group.bitrate ? at - 1 : at))];
+    if (tier === v.tier) return;
+    v.tier = tier;
+    this.moveViewer(v);
+    v.announce(Math.round(this.config.bitrate * tier), this.config.fps);
+  }
+
+  // ---------------------------------------------------------------- ViewerHost and GroupHost
 
   latest(): PublishedFrame | undefined {
     return this.current;
@@ -293,7 +390,7 @@ export class Display extends EventEmitter implements StreamContext {
     return this.publishSignal.promise;
   }
 
-  pushEvent(viewer: Session, event: InputEvent): void {
+  pushEvent(viewer: Viewer, event: InputEvent): void {
     this.queue.push({
       viewer: viewer.id,
       principal: viewer.principal,
@@ -310,59 +407,20 @@ export class Display extends EventEmitter implements StreamContext {
     }
   }
 
-  viewportChanged(_viewer: Session, resize: ResizeInputEvent): void {
+  viewportChanged(_viewer: Viewer, resize: ResizeInputEvent): void {
     if (this.config.resizePolicy === 'match_client') this.target.offer(resize.pwidth, resize.pheight, resize.ratio);
   }
 
-  sessionEnded(viewer: Session): void {
+  viewerEnded(viewer: Viewer): void {
+    this.leave(viewer);
     if (this.sessions.delete(viewer.id)) {
       this.logger.info({ viewer: viewer.id }, 'viewer left');
       this.emit('viewer-left', viewer.id);
     }
   }
 
-  // ---------------------------------------------------------------- switching
-
   private negotiation(): NegotiationContext {
-    return { video: this.videoBackend, imageBackend: IMAGE_BACKEND, imageMode: this.config.imageMode, forced: this.forced };
-  }
-
-  private async resolveSwitch(spec: string): Promise<ForcedBackend> {
-    const [backend, mode, ...rest] = spec.split(':');
-    const fail = (why: string) => {
-      this.logger.warn({ backend: spec, reason: why }, 'backend switch rejected');
-      return new SwitchError(`cannot switch to '${spec}': ${why}`);
-    };
-    if (rest.length > 0 || !backend) throw fail('expected a backend name, optionally followed by :mode');
-    if (!this.registry.has(backend)) throw fail(`no backend named '${backend}' is registered`);
-    const descriptor = this.registry.get(backend);
-    if (mode !== undefined && (descriptor.transport !== 'image' || !IMAGE_MODES.includes(mode as ImageMode))) {
-      throw fail(`'${mode}' is not an image mode of '${backend}'`);
-    }
-    const probe = await this.registry.probe(backend);
-    const modeProbe = mode !== undefined ? probe.modes?.[mode] : undefined;
-    if (!probe.available) throw fail(probe.reason ?? 'unavailable');
-    if (modeProbe && !modeProbe.available) throw fail(modeProbe.reason ?? `${mode} is unavailable`);
-    return descriptor.transport === 'video'
-      ? { transport: 'video', backend }
-      : { transport: 'image', backend, ...(mode ? { mode: mode as ImageMode } : {}) };
-  }
-
-  private choiceForViewer(forced: ForcedBackend, supported: readonly string[], spec: string): EncoderChoice {
-    if (forced.transport === 'video') {
-      if (!supported.includes(CAP_H264)) throw new SwitchError(`viewer did not advertise ${CAP_H264}; cannot switch it to '${spec}'`);
-      return forced;
-    }
-    const mode = forced.mode ?? imageModeFor(supported, this.config.imageMode);
-    if (!mode || !supported.includes(mimeOf(mode))) {
-      throw new SwitchError(`viewer did not advertise ${mode ? mimeOf(mode) : 'any image format'}; cannot switch it to '${spec}'`);
-    }
-    return { transport: 'image', backend: forced.backend, mode };
-  }
-
-  private queueChoice(session: Session, choice: EncoderChoice): void {
-    if (sameChoice(choice, session.effectiveChoice)) return;
-    session.reconfigure({ choice });
+    return { ...this.backends, imageMode: this.config.imageMode, forced: this.forced };
   }
 
   private renewSignal(): void {

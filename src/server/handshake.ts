@@ -12,7 +12,7 @@ import { type HelloMessage, parseHello } from '../wire';
 import { authContext, runAuthenticate } from './auth';
 import { CLOSE, closeWs } from './close-codes';
 import type { Display } from './display';
-import type { Session } from './session';
+import type { Viewer } from './viewer';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -41,7 +41,7 @@ export function handshake(ws: WebSocket, req: IncomingMessage, display: Display,
     if (slotHeld) display.endHandshake();
     slotHeld = false;
   };
-  let session: Session | undefined;
+  let session: Viewer | undefined;
   let helloSeen = false;
   let ended = false;
   const helloTimer = setTimeout(() => closeWs(ws, CLOSE.HELLO_TIMEOUT, 'hello timeout'), helloTimeoutMs);
@@ -63,7 +63,7 @@ export function handshake(ws: WebSocket, req: IncomingMessage, display: Display,
     const admitted = await display.admit(ws, hello, principal);
     if (!('id' in admitted)) return closeWs(ws, admitted.code, admitted.reason);
     if (ended) {
-      await admitted.end();
+      admitted.end();
       return;
     }
     session = admitted;

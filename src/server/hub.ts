@@ -16,13 +16,13 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { rootContainer, registryOf } from '../core/container';
 import { ConfigError } from '../core/errors';
 import type { Logger } from '../core/logging';
-import { selectFrom } from '../core/selection';
 import { LoggerToken } from '../core/tokens';
 import { tokenAuthenticator } from './auth';
 import { type Clock, ClockToken, systemClock } from './clock';
 import { CLOSE, closeWs } from './close-codes';
 import { Display } from './display';
 import { handshake } from './handshake';
+import { imageBackendFor, videoBackendFor } from './negotiation';
 import { isValidStreamName, normalisePrefix, streamNameOf, underPrefix } from './routing';
 import { handleSideChannel, methodNotAllowed, notFound } from './side-channel';
 import { clientDir, serveStatic } from './static-files';
@@ -117,7 +117,10 @@ export class Hub {
     }
     const registry = registryOf(this.container);
     const logger = options.logger ?? this.logger;
-    const videoBackend = await this.resolveVideoBackend(config.backend, config.gpu, logger);
+    const backends = {
+      video: await videoBackendFor(registry, config, logger),
+      image: await imageBackendFor(registry, logger),
+    };
     const display = new Display({
       name,
       width,
@@ -126,7 +129,7 @@ export class Hub {
       registry,
       clock: this.clock,
       logger,
-      videoBackend,
+      backends,
       onClose: async (d) => {
         this.displays.delete(d.name);
         if (stopsHub) await this.close();
@@ -135,28 +138,6 @@ export class Hub {
     this.displays.set(name, display);
     if (this.address) display.url = this.streamUrl(name);
     return display;
-  }
-
-  /**
-   * The stream's H.264 backend: the one named, else the best available video
-   * backend; `gpu: true` insists on hardware and throws with every reason.
-   */
-  private async resolveVideoBackend(name: string | undefined, gpu: boolean, logger: Logger): Promise<string | undefined> {
-    const registry = registryOf(this.container);
-    if (name !== undefined) {
-      const d = registry.get(name);
-      if (d.transport !== 'video') throw new ConfigError(`backend '${name}' is not a video backend (use imageMode for images)`);
-      const probe = await registry.probe(name);
-      if (!probe.available) throw new ConfigError(`backend '${name}' is unavailable: ${probe.reason ?? 'unknown reason'}`);
-      return name;
-    }
-    try {
-      return (await selectFrom(registry, { transport: 'video', gpu }, logger)).backend.name;
-    } catch (error) {
-      if (gpu) throw error;
-      logger.warn({ err: error }, 'no H.264 backend available: viewers get images');
-      return undefined;
-    }
   }
 
   stream(name: string): Display | undefined {

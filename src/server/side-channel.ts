@@ -1,6 +1,6 @@
 /**
  * The HTTP side channel on the stream port (PROTOCOL.md §1.3): readiness,
- * stream list, per-stream metrics and recorded events. Everything else goes
+ * stream list, per-stream metrics, encode groups and recorded events. Everything else goes
  * to the static viewer files, or 404; non-GET methods get 405 (§17 H5).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -29,7 +29,8 @@ export function handleSideChannel(path: string, res: ServerResponse, dir: Stream
     json(res, 200, dir.streams().map((d) => d.info()));
     return true;
   }
-  const perStream = /^\/streams\/([^/]+)\/metrics$/.exec(path);
+  // /streams/<name>/groups reports the encode groups (§9.4); /metrics keeps its §1.3 shape (per-viewer snapshots).
+  const perStream = /^\/streams\/([^/]+)\/(metrics|groups)$/.exec(path);
   const defaultRoutes = ['/metrics', '/recorded-events', '/recorded-events/reset'];
   if (!perStream && !defaultRoutes.includes(path)) return false;
   let name = 'default';
@@ -49,7 +50,8 @@ export function handleSideChannel(path: string, res: ServerResponse, dir: Stream
   else if (path === '/recorded-events/reset') {
     display.resetRecordedEvents();
     json(res, 200, []);
-  } else json(res, 200, display.metrics());
+  } else if (perStream?.[2] === 'groups') json(res, 200, display.groupMetrics());
+  else json(res, 200, display.metrics());
   return true;
 }
 

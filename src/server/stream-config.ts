@@ -10,6 +10,12 @@ import { IMAGE_MODES } from '../wire';
 
 export type ResizePolicy = 'publisher' | 'match_client';
 
+/**
+ * `shared` (default): viewers whose negotiated encoding is identical share one
+ * encoder (PROTOCOL.md §9.4). `per-viewer`: every viewer has its own encoder.
+ */
+export type EncodingMode = 'shared' | 'per-viewer';
+
 export interface AuthContext {
   token: string | undefined;
   headers: Record<string, string | string[] | undefined>;
@@ -48,6 +54,8 @@ export interface StreamOptions {
   adaptive?: boolean;
   /** Copy each published host frame into a pooled buffer (for publishers that reuse one buffer). */
   ownFrames?: boolean;
+  /** One encoder per configuration (`shared`, the default) or one per viewer. */
+  encoding?: EncodingMode;
   /** Frames in flight inside a pipelined encoder (vtenc); 1 = synchronous. */
   encodePipelineDepth?: number;
   eventQueueSize?: number;
@@ -80,6 +88,7 @@ export const STREAM_DEFAULTS = {
   adaptive: false,
   ownFrames: false,
   encodePipelineDepth: 1,
+  encoding: 'shared' as EncodingMode,
   eventQueueSize: 4096,
   maxViewers: 64,
   slowViewerTimeoutMs: 10_000,
@@ -99,7 +108,7 @@ function positiveNumber(name: string, v: unknown): void {
 const STREAM_KEYS: ReadonlyArray<keyof StreamOptions> = [
   'fps', 'bitrate', 'gpu', 'backend', 'imageMode', 'maxInflight', 'inflightTimeoutMs', 'stillAfterMs', 'resizePolicy',
   'maxRenderDimension', 'resizeDebounceMs', 'authenticate', 'token', 'authTimeoutMs', 'statsIntervalMs', 'adaptive',
-  'ownFrames', 'encodePipelineDepth', 'eventQueueSize', 'maxViewers', 'slowViewerBudgetBytes', 'slowViewerTimeoutMs',
+  'ownFrames', 'encoding', 'encodePipelineDepth', 'eventQueueSize', 'maxViewers', 'slowViewerBudgetBytes', 'slowViewerTimeoutMs',
   'logger', 'recordEvents',
 ];
 
@@ -120,6 +129,9 @@ export function resolveStreamConfig(o: StreamOptions): StreamConfig {
   if (c.maxRenderDimension !== undefined) positiveInt('maxRenderDimension', c.maxRenderDimension);
   if (c.resizePolicy !== 'publisher' && c.resizePolicy !== 'match_client') {
     throw new ConfigError(`unknown resize policy '${String(c.resizePolicy)}' (expected 'publisher' or 'match_client')`);
+  }
+  if (c.encoding !== 'shared' && c.encoding !== 'per-viewer') {
+    throw new ConfigError(`unknown encoding '${String(c.encoding)}' (expected 'shared' or 'per-viewer')`);
   }
   if (!IMAGE_MODES.includes(c.imageMode)) {
     throw new ConfigError(`unknown image mode '${String(c.imageMode)}' (expected ${IMAGE_MODES.join(', ')})`);

@@ -6,6 +6,8 @@ export interface ViewerSocket {
   readonly bufferedAmount: number;
   readonly readyState: number;
   send(data: string | Uint8Array, cb?: (err?: Error) => void): void;
+  /** `fin: false` starts a fragmented message; the next send continues it. */
+  send(data: Uint8Array, options: { binary: boolean; fin: boolean }, cb?: (err?: Error) => void): void;
   close(code: number, reason: string): void;
   /** Destroys the connection without a closing handshake. */
   terminate(): void;

@@ -26,12 +26,24 @@ export function asciiJson(value: unknown): string {
   return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${hex4(c.charCodeAt(0))}`);
 }
 
+/**
+ * The length prefix and header: everything before the payload. A sender can
+ * write this and then the payload as the same message, so one payload shared
+ * by many receivers is never copied.
+ */
+export function envelopeHead(header: Header): Uint8Array {
+  const json = encoder.encode(asciiJson(header));
+  const head = new Uint8Array(4 + json.length);
+  new DataView(head.buffer).setUint32(0, json.length, true);
+  head.set(json, 4);
+  return head;
+}
+
 export function packEnvelope(header: Header, payload: Uint8Array): Uint8Array {
-  const head = encoder.encode(asciiJson(header));
-  const out = new Uint8Array(4 + head.length + payload.length);
-  new DataView(out.buffer).setUint32(0, head.length, true);
-  out.set(head, 4);
-  out.set(payload, 4 + head.length);
+  const head = envelopeHead(header);
+  const out = new Uint8Array(head.length + payload.length);
+  out.set(head);
+  out.set(payload, head.length);
   return out;
 }
 
