@@ -1,5 +1,6 @@
-/** The per-viewer flow-control state machine (PROTOCOL.md §9.1, §17 H11, H12) on its own. */
+/** A viewer's flow control (PROTOCOL.md §9.1, §17 H11) and a group's keyframe limit (H12, §9.4), each on its own. */
 import { FlowControl } from '../src/server/flow-control';
+import { KeyframeLimiter } from '../src/server/keyframe-limiter';
 import { SessionCounters } from '../src/server/metrics';
 
 function flow(limits = {}) {
@@ -9,20 +10,17 @@ function flow(limits = {}) {
 }
 
 describe('FlowControl', () => {
-  it('sends until the window is full, then drops and forces the next IDR', () => {
-    const { f, counters } = flow();
-    expect(f.keyframeNow(0)).toBe(true);
+  it('admits until the window is full, then refuses until an ack makes room', () => {
+    const { f } = flow();
     expect(f.admit(0, 0)).toBe('send');
     f.sent(0, 0);
     expect(f.admit(1, 0)).toBe('send');
     f.sent(1, 1);
-    expect(f.keyframeNow(1)).toBe(false);
+    expect(f.full).toBe(true);
     expect(f.admit(2, 0)).toBe('drop');
-    expect(counters.framesDropped).toBe(1);
     expect(f.acked(0, 50)).toBe(50);
     expect(f.acked(0, 60)).toBeUndefined();
     expect(f.admit(70, 0)).toBe('send');
-    expect(f.keyframeNow(70)).toBe(true);
   });
 
   it('fires the backstop when the oldest send is older than the timeout', () => {
@@ -30,13 +28,13 @@ describe('FlowControl', () => {
     f.sent(0, 0);
     f.sent(1, 10);
     expect(f.admit(2000, 0)).toBe('drop');
-    expect(f.admit(2001, 0)).toBe('send');
+    expect(f.admit(2001, 0)).toBe('backstop');
     expect(counters.inflightTimeouts).toBe(1);
     expect(f.size).toBe(0);
-    expect(f.keyframeNow(2001)).toBe(true);
+    expect(f.admit(2002, 0)).toBe('send');
   });
 
-  it('drops while the socket is over budget and reports too-slow after the timeout', () => {
+  it('refuses while the socket is over budget and reports too-slow after the timeout', () => {
     const { f } = flow();
     expect(f.admit(0, 1001)).toBe('drop');
     expect(f.admit(9_999, 5000)).toBe('drop');
@@ -45,37 +43,26 @@ describe('FlowControl', () => {
     expect(f.admit(10_002, 2000)).toBe('drop');
   });
 
-  it('honours one client keyframe request per 250 ms and coalesces the rest', () => {
-    const { f } = flow();
-    f.keyframeNow(0);
-    f.requestKeyframe();
-    expect(f.keyframeNow(0)).toBe(true);
-    f.requestKeyframe();
-    expect(f.keyframeNow(100)).toBe(false);
-    f.requestKeyframe();
-    expect(f.keyframeNow(249)).toBe(false);
-    expect(f.keyframeNow(250)).toBe(true);
-    expect(f.keyframeNow(600)).toBe(false);
-  });
-
-  it('a decoder reset forgets the window without acking and asks for an IDR', () => {
-    const { f } = flow();
-    f.keyframeNow(0);
+  it('a decoder reset forgets the window without counting acks', () => {
+    const { f, counters } = flow();
     f.sent(0, 0);
     f.sent(1, 0);
-    f.decoderReset();
+    f.reset();
     expect(f.size).toBe(0);
     expect(f.acked(0, 5)).toBeUndefined();
-    expect(f.keyframeNow(300)).toBe(true);
+    expect(counters.framesAcked).toBe(0);
   });
+});
 
-  it('an IDR from the GOP satisfies a pending client request', () => {
-    const { f } = flow();
-    f.keyframeNow(0);
-    f.requestKeyframe();
-    f.keyframeNow(0);
-    f.requestKeyframe();
-    f.keyframeSent();
-    expect(f.keyframeNow(1000)).toBe(false);
+describe('KeyframeLimiter', () => {
+  it('allows one IDR per 250 ms and says how long the next one waits', () => {
+    const k = new KeyframeLimiter();
+    expect(k.waitMs(0)).toBe(0);
+    expect(k.take(0)).toBe(true);
+    expect(k.take(100)).toBe(false);
+    expect(k.waitMs(100)).toBe(150);
+    expect(k.take(249)).toBe(false);
+    expect(k.take(250)).toBe(true);
+    expect(k.waitMs(250)).toBe(250);
   });
 });

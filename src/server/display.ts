@@ -295,7 +295,7 @@ export class Display extends EventEmitter implements ViewerHost, GroupHost {
     // config carries the display size at connect time (§5); video headers carry the encoded (even) size.
     const color = latest?.color ? { color: orderedColor(latest.color) } : {};
     viewer.sendConfig(this.width, this.height, { pixelRatio: latest?.pixelRatio, ...color });
-    this.join(viewer);
+    this.join(viewer, true);
     this.logger.info({ viewer: id, backend: describeChoice(choice), group: this.groupOf.get(viewer)?.key }, 'viewer connected');
     this.emit('viewer', viewer.info());
     return viewer;
@@ -311,7 +311,7 @@ export class Display extends EventEmitter implements ViewerHost, GroupHost {
     return { choice: c, ...still, tier: v.tier, ...owner };
   }
 
-  private join(v: Viewer): void {
+  private join(v: Viewer, catchUp: boolean): void {
     const spec = this.specFor(v);
     const key = groupKey(spec);
     let group = this.groups.get(key);
@@ -319,7 +319,7 @@ export class Display extends EventEmitter implements ViewerHost, GroupHost {
       group = new EncodeGroup(spec, this, this.config.encoding === 'shared');
       this.groups.set(key, group);
     }
-    group.add(v);
+    group.add(v, catchUp);
     this.groupOf.set(v, group);
   }
 
@@ -334,7 +334,7 @@ export class Display extends EventEmitter implements ViewerHost, GroupHost {
   }
 
   /** A switch is a leave and a join; a new backend is announced with config before the next binary frame (§10.3). */
-  private moveViewer(v: Viewer, choice: EncoderChoice = v.choice): void {
+  private moveViewer(v: Viewer, choice: EncoderChoice = v.choice, catchUp = false): void {
     if (v.isClosed) return;
     const switched = !sameChoice(choice, v.choice);
     if (switched) this.logger.info({ viewer: v.id, from: describeChoice(v.choice), to: describeChoice(choice) }, 'backend switched');
@@ -344,7 +344,7 @@ export class Display extends EventEmitter implements ViewerHost, GroupHost {
       const video = choice.transport === 'video';
       v.sendConfig(video ? this.width & ~1 : this.width, video ? this.height & ~1 : this.height);
     }
-    this.join(v);
+    this.join(v, catchUp);
   }
 
   /** A failing encoder moves its video viewers to images when they can decode them; the rest are closed with 1011. */
@@ -359,7 +359,8 @@ export class Display extends EventEmitter implements ViewerHost, GroupHost {
         continue;
       }
       this.logger.warn({ viewer: v.id, from: group.key, err: error }, 'encoder failed; falling back to images');
-      this.moveViewer(v, { transport: 'image', backend: image.backend, mode });
+      // The frame that failed is owed to them: the image group encodes it at once.
+      this.moveViewer(v, { transport: 'image', backend: image.backend, mode }, true);
     }
   }
 

@@ -136,10 +136,17 @@ export class EncodeGroup {
     return this.spec.choice.transport;
   }
 
-  add(viewer: Viewer): void {
+  /**
+   * `catchUp`: a new viewer gets the current frame at once, even on a quiet
+   * stream. A viewer moved by a switch or retune waits for the next frame,
+   * where its pending changes apply together (§17 H6).
+   */
+  add(viewer: Viewer, catchUp: boolean): void {
     viewer.joined(() => ({ bitrate: this.bitrate, fps: this.fps, encodeMs: this.encodeMs.current }));
     this.memberSet.add(viewer);
-    this.catchUp = true;
+    this.catchUp ||= catchUp;
+    // A group made for a moved viewer starts at the next frame, not the one already sent.
+    if (!this.loopDone && !catchUp) this.lastVersion = this.host.latest()?.version ?? 0;
     this.loopDone ??= this.loop();
     this.wake?.();
   }
@@ -247,8 +254,7 @@ export class EncodeGroup {
         this.stillArmed = false;
         // A still is skipped when no member can take it (§14, H11).
         const pub = this.host.latest();
-        const now = clock.now();
-        if (pub && [...this.memberSet].some((m) => m.canTake(now))) {
+        if (pub && [...this.memberSet].some((m) => m.hasRoom())) {
           pub.retain();
           return { kind: 'still', pub };
         }

@@ -228,6 +228,11 @@ export class Viewer {
     return admission === 'send' || admission === 'backstop';
   }
 
+  /** Room for a still without touching the backstop: a full window skips the still (§14). */
+  hasRoom(): boolean {
+    return !this.closed && this.socket.readyState === OPEN && !this.flow.full && this.socket.bufferedAmount <= this.flow.limits.budgetBytes;
+  }
+
   /**
    * The seq of the frame the group just took (§6.4: every taken frame uses
    * one, sent or not). Until its first unit a viewer uses none, so whatever
