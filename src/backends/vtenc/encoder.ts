@@ -1,5 +1,5 @@
 /**
- * One VideoToolbox H.264 encoder (one per viewer). Frames go to the native
+ * One VideoToolbox H.264 encoder. Frames go to the native
  * session in order, one native call at a time; each frame's promise resolves
  * with that frame's access unit, matched by submission order and by the
  * submission number the native session hands back with each unit.
