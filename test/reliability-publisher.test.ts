@@ -89,7 +89,8 @@ describe('encoder faults', () => {
     await failing.waitForFrames(2);
     await steady.waitForFrames(2);
     expect(failing.texts.at(-1)).toMatchObject({ type: 'config', transport: 'image' });
-    expect(failing.frames[1].header).toMatchObject({ type: 'image_frame', mime: 'image/jpeg', seq: 1 });
+    // The frame whose encode failed used seq 1; the image group takes it again as seq 2 (a gap, §6.4).
+    expect(failing.frames[1].header).toMatchObject({ type: 'image_frame', mime: 'image/jpeg', seq: 2 });
     expect(steady.frames[1].header).toMatchObject({ type: 'image_frame', seq: 1 });
     expect(records.find((r) => r.msg === 'encoder failed; falling back to images')).toMatchObject({ from: 'libx264', to: 'image:jpeg' });
     expect(server.display.viewers().map((v) => v.backend)).toEqual(['image:jpeg', 'image:png']);

@@ -109,7 +109,11 @@ describe('viewers that leave', () => {
     }
     await until(() => server?.display.viewers().length === 0, 5000, 'all sessions to end');
     await until(() => server!.video.closed + server!.image.closed === server!.video.created.length + server!.image.created.length, 5000, 'all encoders to close');
-    expect(server.video.created.length + server.image.created.length).toBe(200);
+    // Encoders are built at a group's first frame: viewers that left before it cost none.
+    const created = server.video.created.length + server.image.created.length;
+    expect(created).toBeGreaterThanOrEqual(67);
+    expect(created).toBeLessThanOrEqual(200);
+    expect(server.display.groupMetrics()).toHaveLength(0);
     expect(server.display.eventNames().map((n) => server?.display.listenerCount(n))).toEqual(listenersBefore);
   }, 60_000);
 });

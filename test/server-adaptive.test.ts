@@ -22,9 +22,9 @@ async function step(clock: ManualClock, v: TestViewer, d: Display, queue: number
   await until(() => d.metrics()[0].frames_acked === acked + 1);
 }
 
-it('backs off under congestion and recovers when healthy, announcing each change', async () => {
+it('per viewer: backs off under congestion and recovers when healthy, announcing each change', async () => {
   const clock = new ManualClock();
-  const s = await scope.start(64, 48, { adaptive: true, bitrate: 4_000_000, fps: 30 }, clock);
+  const s = await scope.start(64, 48, { adaptive: true, bitrate: 4_000_000, fps: 30, encoding: 'per-viewer' }, clock);
   const v = await scope.connect(s.url, ['webcodecs/h264-annexb'], { configured: true });
   const quality = () => v.texts.filter((t) => t.type === 'set_quality');
   const metrics = () => s.display.metrics()[0];
@@ -62,4 +62,46 @@ it('backs off under congestion and recovers when healthy, announcing each change
   await step(clock, v, s.display, 0, 0);
   await until(() => quality().length === 5);
   expect(quality()[4]).toEqual({ type: 'set_quality', bitrate: 1_250_000, fps: 30 });
+});
+
+it('shared: a congested viewer moves down a bitrate tier to a group of its own, and back up when healthy; the other stays', async () => {
+  const clock = new ManualClock();
+  const s = await scope.start(64, 48, { adaptive: true, bitrate: 4_000_000, fps: 30 }, clock);
+  const slow = await scope.connect(s.url, ['webcodecs/h264-annexb'], { configured: true });
+  const fast = await scope.connect(s.url, ['webcodecs/h264-annexb'], { configured: true });
+  fast.autoAck();
+  const quality = () => slow.texts.filter((t) => t.type === 'set_quality');
+  const tiers = () => s.display.groupMetrics().map((g) => [g.target_bitrate, g.members]).sort();
+  const slowIndex = 0;
+  const metrics = () => s.display.metrics()[slowIndex];
+  const stepSlow = async (queue: number, advanceMs: number) => {
+    const before = slow.frames.length;
+    const acked = metrics().frames_acked;
+    s.display.publish(rgba(64, 48));
+    await slow.waitForFrames(before + 1);
+    clock.advance(advanceMs);
+    slow.ack(Number(slow.frames.at(-1)?.header.seq), queue);
+    await until(() => metrics().frames_acked === acked + 1);
+  };
+  await stepSlow(5, 10);
+  await stepSlow(5, 10);
+  await until(() => quality().length === 1);
+  // Half the stream bitrate, in a group of its own; the healthy viewer keeps the full-rate group.
+  expect(quality()[0]).toEqual({ type: 'set_quality', bitrate: 2_000_000, fps: 30 });
+  expect(tiers()).toEqual([
+    [2_000_000, 1],
+    [4_000_000, 1],
+  ]);
+  // Its first payload in the new group is a keyframe.
+  await stepSlow(5, 10);
+  expect(slow.frames.at(-1)?.header.keyframe).toBe(true);
+  expect(metrics().target_bitrate).toBe(2_000_000);
+  // Healthy again after the cooldown: back to the full-rate group, which the two viewers share again.
+  await stepSlow(0, 0);
+  expect(quality()).toHaveLength(1);
+  clock.advance(1000);
+  await stepSlow(0, 0);
+  await until(() => quality().length === 2);
+  expect(quality()[1]).toEqual({ type: 'set_quality', bitrate: 4_000_000, fps: 30 });
+  expect(tiers()).toEqual([[4_000_000, 2]]);
 });

@@ -358,9 +358,10 @@ export class Display extends EventEmitter implements ViewerHost, GroupHost {
         v.end(CLOSE.INTERNAL, 'internal error');
         continue;
       }
-      this.logger.warn({ viewer: v.id, from: group.key, err: error }, 'encoder failed; falling back to images');
+      const to: EncoderChoice = { transport: 'image', backend: image.backend, mode };
+      this.logger.warn({ viewer: v.id, from: describeChoice(v.choice), to: describeChoice(to), err: error }, 'encoder failed; falling back to images');
       // The frame that failed is owed to them: the image group encodes it at once.
-      this.moveViewer(v, { transport: 'image', backend: image.backend, mode }, true);
+      this.moveViewer(v, to, true);
     }
   }
 

@@ -74,6 +74,9 @@ export interface GroupMetrics {
   target_fps: number;
 }
 
+/** Demands a client makes (request_keyframe, decoder_reset): always rate-limited (H12). */
+const CLIENT_DEMANDS: ReadonlySet<KeyframeDemand> = new Set(['request', 'reset']);
+
 type Work = { kind: 'frame' | 'still'; pub: PublishedFrame };
 
 /** The size (even for video) and colour an encoder is built for. */
@@ -271,7 +274,7 @@ export class EncodeGroup {
     const fresh = !this.encoder || this.pending.length > 0 || (this.transport === 'video' && !sameShape(shape, this.encoderShape));
     const force = kind === 'still' || fresh || this.keyframeWanted(takers, now);
     // Nobody could use a delta: leave the frame unencoded, so the encoder's references stay intact.
-    if (takers.length === 0 || (!force && takers.every((m) => m.demand !== undefined))) {
+    if (takers.length === 0 || (!force && takers.every((m) => this.waitsForKeyframe(m)))) {
       this.framesSkipped++;
       for (const m of members) m.skip();
       return;
@@ -305,13 +308,23 @@ export class EncodeGroup {
     for (const m of members) {
       if (!this.memberSet.has(m)) continue;
       for (const unit of units) {
-        if (!m.canTake(now) || (m.demand !== undefined && !unit.keyframe)) {
+        if (!m.canTake(now) || (this.waitsForKeyframe(m) && !unit.keyframe)) {
           m.skip();
           break;
         }
         m.deliver(unit, seqs.get(m) as number, this.fps);
       }
     }
+  }
+
+  /**
+   * Whether a member gets no deltas until its keyframe. In a shared group
+   * that is any member that awaits one (§9.4). A lone viewer keeps getting
+   * deltas while only its own client asked (§9.1, H12): its client discards
+   * what it cannot use, as it always has.
+   */
+  private waitsForKeyframe(m: Viewer): boolean {
+    return m.demand !== undefined && (this.shared || !CLIENT_DEMANDS.has(m.demand));
   }
 
   /**
@@ -323,7 +336,7 @@ export class EncodeGroup {
     if (demands.size === 0) return false;
     // Every image is a keyframe: there is nothing to limit.
     if (this.transport === 'image') return true;
-    const immediate = !this.shared && [...demands].some((d) => d !== 'request' && d !== 'reset');
+    const immediate = !this.shared && [...demands].some((d) => !CLIENT_DEMANDS.has(d));
     if (!immediate && !this.limiter.take(now)) return false;
     this.keyframesForced++;
     for (const d of demands) this.forcedBy[d] = (this.forcedBy[d] ?? 0) + 1;

@@ -1,0 +1,149 @@
+/**
+ * `viewers` suite (shared encoding, PROTOCOL.md §9.4): how many viewers one
+ * stream serves at full rate. For N = 1, 2, 4, ... up to `--max` (256), in
+ * shared and per-viewer mode, in H.264 and JPEG, a 1280x720 moving pattern at
+ * 30 fps goes to N raw `ws` viewers that ack every payload. Each N is warmed
+ * up, then measured over a window: min and median delivered fps per viewer,
+ * the server's CPU share and its event-loop lag p99 (the server runs in its
+ * own process). A series stops once its slowest viewer falls under half the
+ * published rate. `maxViewers` rows give the largest N at which every viewer
+ * got at least 90 % of the published rate (27 of 30 fps).
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { join } from 'node:path';
+
+import { WebSocket } from 'ws';
+
+import { type BenchRow, progress, type Suite } from './harness';
+
+const H264 = 'webcodecs/h264-annexb';
+const WARMUP_MS = 1500;
+const WINDOW_MS = 4000;
+const FULL_RATE = 0.9;
+const COLLAPSE = 0.5;
+
+type Transport = 'h264' | 'jpeg';
+type Mode = 'shared' | 'per-viewer';
+
+interface ServerReport {
+  cpuPct: number;
+  lagP99Ms: number;
+  publishedFps: number;
+  encoders: number;
+}
+
+/** The server process: asks and answers over IPC. */
+class ServerProcess {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+  ) {}
+
+  static start(width: number, height: number, mode: Mode): Promise<ServerProcess> {
+    const child = fork(join(__dirname, 'viewers-server.js'), [String(width), String(height), mode], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    return new Promise((resolve, reject) => {
+      child.once('message', (m: { url: string }) => resolve(new ServerProcess(child, m.url)));
+      child.once('exit', (code) => reject(new Error(`viewers-server exited with ${String(code)}`)));
+    });
+  }
+
+  measure(): void {
+    this.child.send({ cmd: 'measure' });
+  }
+
+  report(): Promise<ServerReport> {
+    return new Promise((resolve) => {
+      this.child.once('message', (m: ServerReport) => resolve(m));
+      this.child.send({ cmd: 'report' });
+    });
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => {
+      this.child.once('exit', () => resolve());
+      this.child.send({ cmd: 'stop' });
+    });
+  }
+}
+
+/** A raw protocol viewer: hello, then an ack for every payload, counting what arrives. */
+class RawViewer {
+  frames = 0;
+  private readonly ws: WebSocket;
+
+  constructor(url: string, transport: Transport) {
+    this.ws = new WebSocket(url, { perMessageDeflate: false });
+    this.ws.on('open', () => this.ws.send(JSON.stringify({ type: 'hello', supported: transport === 'h264' ? [H264] : ['image/jpeg'] })));
+    this.ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (!isBinary) return;
+      const n = data.readUInt32LE(0);
+      const header = JSON.parse(data.toString('latin1', 4, 4 + n)) as { seq: number };
+      this.frames++;
+      this.ws.send(`{"type":"ack","seq":${header.seq},"decode_queue_size":0,"displayed":true}`);
+    });
+    this.ws.on('error', () => undefined);
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function series(mode: Mode, transport: Transport, width: number, height: number, max: number): Promise<BenchRow[]> {
+  const server = await ServerProcess.start(width, height, mode);
+  const viewers: RawViewer[] = [];
+  const rows: BenchRow[] = [];
+  try {
+    for (let n = 1; n <= max; n *= 2) {
+      while (viewers.length < n) viewers.push(new RawViewer(server.url, transport));
+      await sleep(WARMUP_MS);
+      const before = viewers.map((v) => v.frames);
+      server.measure();
+      const t0 = performance.now();
+      await sleep(WINDOW_MS);
+      const seconds = (performance.now() - t0) / 1000;
+      const fps = viewers.map((v, i) => (v.frames - before[i]) / seconds);
+      const s = await server.report();
+      const row: BenchRow = {
+        case: 'viewers',
+        impl: mode,
+        transport,
+        width,
+        height,
+        frames: Math.round(s.publishedFps * seconds),
+        medianMs: null,
+        p95Ms: null,
+        viewers: n,
+        minFps: Math.round(Math.min(...fps) * 10) / 10,
+        medianFps: Math.round(median(fps) * 10) / 10,
+        publishedFps: s.publishedFps,
+        serverCpuPct: s.cpuPct,
+        lagP99Ms: s.lagP99Ms,
+        encoders: s.encoders,
+      };
+      progress(`${mode} ${transport} x${n}: min ${row.minFps} median ${row.medianFps} fps, cpu ${s.cpuPct}%, lag p99 ${s.lagP99Ms} ms, ${s.encoders} encoder(s)`);
+      rows.push(row);
+      if ((row.minFps as number) < COLLAPSE * s.publishedFps) break;
+    }
+  } finally {
+    for (const v of viewers) v.close();
+    await server.stop();
+  }
+  const full = rows.filter((r) => (r.minFps as number) >= FULL_RATE * (r.publishedFps as number));
+  const best = full.at(-1)?.viewers ?? 0;
+  rows.push({ case: 'maxViewers', impl: mode, transport, width, height, frames: 0, medianMs: null, p95Ms: null, viewers: best });
+  return rows;
+}
+
+export const viewersSuite: Suite = async (args) => {
+  const [width, height] = args.sizes?.[0] ?? [1280, 720];
+  const max = Number(args.max ?? 256);
+  const rows: BenchRow[] = [];
+  for (const transport of ['h264', 'jpeg'] as const) {
+    for (const mode of ['shared', 'per-viewer'] as const) rows.push(...(await series(mode, transport, width, height, max)));
+  }
+  return rows;
+};
