@@ -7,7 +7,7 @@
  * the last leave closes the encoder. Frames are published one at a time under
  * a manual clock, so nothing here depends on the machine's speed.
  */
-import { ClockToken, createContainer, type Display, loadNativeAddon, serve } from 'rfbcast';
+import { ClockToken, createContainer, type Display, type EncodedUnit, type GroupMember, type KeyframeDemand, loadNativeAddon, serve } from 'rfbcast';
 
 import { decodeToRaw, probeH264Frames, psnr, rgbaToRgb } from './helpers/ffmpeg';
 import { ManualClock } from './helpers/manual-clock';
@@ -208,6 +208,44 @@ describe('shared encode groups with libx264', () => {
     for (const v of vs) await v.close();
     await until(() => s.display.groupMetrics().length === 0, 5000, 'groups closed');
     await until(() => liveEncoders() === before, 5000, 'encoders closed');
+  });
+
+  it('a sink attached to the H.264 rendition shares the viewers\' encoder and takes every unit it encodes', async () => {
+    const before = liveEncoders();
+    const s = await start();
+    const [v] = await viewers(s, 1);
+    v.autoAck();
+    await frame(s, [v]);
+    const units: EncodedUnit[] = [];
+    let seq = 0;
+    let demand: KeyframeDemand | undefined = 'join';
+    const sink: GroupMember = {
+      id: 'sink',
+      get demand() {
+        return demand;
+      },
+      joined: () => undefined,
+      canTake: () => true,
+      hasRoom: () => true,
+      takeSeq: () => seq++,
+      skip: () => (demand = 'skip'),
+      deliver: (unit) => {
+        units.push(unit);
+        if (unit.keyframe) demand = undefined;
+      },
+      announce: () => undefined,
+      end: () => undefined,
+    };
+    const detach = s.display.attachSink(sink, { transport: 'video' });
+    for (let i = 0; i < 5; i++) await frame(s, [v]);
+    expect(liveEncoders()).toBe(before + 1);
+    expect(s.display.groupMetrics()).toMatchObject([{ members: 2 }]);
+    // The sink asked for a keyframe when it joined, and got every unit from it on: the viewer's bytes exactly.
+    expect(units[0].keyframe).toBe(true);
+    expect(units.map((u) => u.timestampUs)).toEqual(v.frames.slice(-units.length).map((f) => f.header.timestamp_us));
+    expect(Buffer.concat(units.map((u) => u.data)).equals(Buffer.concat(v.frames.slice(-units.length).map((f) => f.payload)))).toBe(true);
+    detach();
+    expect(s.display.groupMetrics()).toMatchObject([{ members: 1 }]);
   });
 
   it('per-viewer mode gives every viewer its own encoder', async () => {

@@ -15,13 +15,14 @@ import { ConfigError } from '../core/errors';
 import { type FrameInput, isHostFrame, toFrame } from '../core/frame';
 import type { Logger } from '../core/logging';
 import type { EncoderRegistry } from '../core/registry';
-import { CAP_H264, CAP_PNG, type HelloMessage, type InputEvent, mimeOf, type ResizeInputEvent } from '../wire';
+import { CAP_H264, CAP_PNG, type HelloMessage, type ImageMode, type InputEvent, mimeOf, type ResizeInputEvent } from '../wire';
 import type { Quality } from './adaptive';
 import type { Clock } from './clock';
 import { CLOSE } from './close-codes';
 import { EncodeGroup, type GroupHost, type GroupMetrics, groupKey, type GroupSpec } from './encode-group';
 import { DisplayClosedError, UnknownViewerError } from './errors';
 import { EventQueue, type QueuedEvent } from './event-queue';
+import type { GroupMember } from './group-member';
 import type { MetricsSnapshot } from './metrics';
 import {
   chooseEncoder,
@@ -44,6 +45,9 @@ export interface PublishOptions {
   pixelRatio?: number;
   color?: ColorDescriptor;
 }
+
+/** An encoding of the stream that a sink can take: H.264 from the stream's video backend, or an image mode. */
+export type Rendition = { transport: 'video' } | { transport: 'image'; mode: ImageMode };
 
 export interface QualityOptions {
   bitrate?: number;
@@ -92,7 +96,7 @@ export class Display extends EventEmitter implements ViewerHost, GroupHost {
   private readonly sessions = new Map<string, Viewer>();
   /** Encode groups by key (§9.4): created on the first join, closed on the last leave. */
   private readonly groups = new Map<string, EncodeGroup>();
-  private readonly groupOf = new Map<Viewer, EncodeGroup>();
+  private readonly groupOf = new Map<GroupMember, EncodeGroup>();
   private readonly closingGroups = new Set<Promise<void>>();
   private readonly queue: EventQueue;
   private readonly recorded: InputEvent[] = [];
@@ -312,7 +316,10 @@ export class Display extends EventEmitter implements ViewerHost, GroupHost {
   }
 
   private join(v: Viewer, catchUp: boolean): void {
-    const spec = this.specFor(v);
+    this.joinGroup(v, this.specFor(v), catchUp);
+  }
+
+  private joinGroup(v: GroupMember, spec: GroupSpec, catchUp: boolean): void {
     const key = groupKey(spec);
     let group = this.groups.get(key);
     if (!group) {
@@ -323,7 +330,7 @@ export class Display extends EventEmitter implements ViewerHost, GroupHost {
     this.groupOf.set(v, group);
   }
 
-  private leave(v: Viewer): void {
+  private leave(v: GroupMember): void {
     const group = this.groupOf.get(v);
     this.groupOf.delete(v);
     if (!group?.remove(v)) return;
@@ -331,6 +338,30 @@ export class Display extends EventEmitter implements ViewerHost, GroupHost {
     const closing = group.close();
     this.closingGroups.add(closing);
     void closing.finally(() => this.closingGroups.delete(closing));
+  }
+
+  /**
+   * Adds a sink that is not a viewer (a recorder, a relay's rendition
+   * publisher) to the stream's encode group for `rendition`, creating the
+   * group if no viewer has it yet. It shares the group's encoder: it costs no
+   * extra encode. Returns the function that removes it.
+   */
+  attachSink(sink: GroupMember, rendition: Rendition): () => void {
+    if (this.closed) throw new DisplayClosedError(this.name);
+    const choice = this.renditionChoice(rendition);
+    const still = choice.transport === 'image' ? { stillMime: mimeOf(choice.mode) } : {};
+    this.joinGroup(sink, { choice, ...still, tier: 1 }, true);
+    return () => this.leave(sink);
+  }
+
+  private renditionChoice(r: Rendition): EncoderChoice {
+    if (r.transport === 'video') {
+      if (!this.backends.video) throw new ConfigError(`stream '${this.name}' has no H.264 backend`);
+      return { transport: 'video', backend: this.backends.video };
+    }
+    const image = this.backends.image;
+    if (!image?.modes.includes(r.mode)) throw new ConfigError(`stream '${this.name}' has no image backend for ${r.mode}`);
+    return { transport: 'image', backend: image.backend, mode: r.mode };
   }
 
   /** A switch is a leave and a join; a new backend is announced with config before the next binary frame (§10.3). */
@@ -352,6 +383,11 @@ export class Display extends EventEmitter implements ViewerHost, GroupHost {
     if (this.groups.get(group.key) === group) this.groups.delete(group.key);
     const image = this.backends.image;
     for (const v of group.members) {
+      if (!(v instanceof Viewer)) {
+        this.logger.error({ member: v.id, group: group.key, err: error }, 'encoder failed');
+        v.end(CLOSE.INTERNAL, 'encoder failed');
+        continue;
+      }
       const mode = image && group.transport === 'video' ? imageModeFor(v.supported, this.config.imageMode, image.modes) : undefined;
       if (!image || !mode) {
         this.logger.error({ viewer: v.id, group: group.key, err: error }, 'encoder failed');

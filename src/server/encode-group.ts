@@ -18,7 +18,7 @@ import { Ema } from './metrics';
 import { describeChoice, type EncoderChoice } from './negotiation';
 import type { PublishedFrame } from './published-frame';
 import type { StreamConfig } from './stream-config';
-import type { KeyframeDemand, Viewer } from './viewer';
+import type { GroupMember, KeyframeDemand } from './group-member';
 
 /** What makes two viewers' encodings identical. Size, colour and memory are the stream's, so they are left out. */
 export interface GroupSpec {
@@ -91,7 +91,7 @@ export class EncodeGroup {
   bitrate: number;
   fps: number;
 
-  private readonly memberSet = new Set<Viewer>();
+  private readonly memberSet = new Set<GroupMember>();
   private encoder?: EncoderBackend;
   private encoderShape?: Shape;
   private readonly pending: Retune[] = [];
@@ -131,7 +131,7 @@ export class EncodeGroup {
     return this.memberSet.size;
   }
 
-  get members(): Viewer[] {
+  get members(): GroupMember[] {
     return [...this.memberSet];
   }
 
@@ -144,9 +144,9 @@ export class EncodeGroup {
    * stream. A viewer moved by a switch or retune waits for the next frame,
    * where its pending changes apply together (§17 H6).
    */
-  add(viewer: Viewer, catchUp: boolean): void {
-    viewer.joined(() => ({ bitrate: this.bitrate, fps: this.fps, encodeMs: this.encodeMs.current }));
-    this.memberSet.add(viewer);
+  add(member: GroupMember, catchUp: boolean): void {
+    member.joined(() => ({ bitrate: this.bitrate, fps: this.fps, encodeMs: this.encodeMs.current }));
+    this.memberSet.add(member);
     this.catchUp ||= catchUp;
     // A group made for a moved viewer starts at the next frame, not the one already sent.
     if (!this.loopDone && !catchUp) this.lastVersion = this.host.latest()?.version ?? 0;
@@ -155,8 +155,8 @@ export class EncodeGroup {
   }
 
   /** Returns true when the group is now empty (the table then closes it). */
-  remove(viewer: Viewer): boolean {
-    this.memberSet.delete(viewer);
+  remove(member: GroupMember): boolean {
+    this.memberSet.delete(member);
     return this.memberSet.size === 0;
   }
 
@@ -303,7 +303,7 @@ export class EncodeGroup {
   }
 
   /** §9.4 step 5: each member gets the unit with its own seq, or skips it and awaits a keyframe. */
-  private handOut(members: Viewer[], seqs: Map<Viewer, number>, units: EncodedUnit[]): void {
+  private handOut(members: GroupMember[], seqs: Map<GroupMember, number>, units: EncodedUnit[]): void {
     const now = this.host.clock.now();
     for (const m of members) {
       if (!this.memberSet.has(m)) continue;
@@ -323,7 +323,7 @@ export class EncodeGroup {
    * deltas while only its own client asked (§9.1, H12): its client discards
    * what it cannot use, as it always has.
    */
-  private waitsForKeyframe(m: Viewer): boolean {
+  private waitsForKeyframe(m: GroupMember): boolean {
     return m.demand !== undefined && (this.shared || !CLIENT_DEMANDS.has(m.demand));
   }
 
@@ -331,7 +331,7 @@ export class EncodeGroup {
    * Whether members that can take this frame need it to be an IDR, within
    * the group's limit of one demanded IDR per 250 ms.
    */
-  private keyframeWanted(takers: Viewer[], now: number): boolean {
+  private keyframeWanted(takers: GroupMember[], now: number): boolean {
     const demands = new Set(takers.flatMap((m) => (m.demand ? [m.demand] : [])));
     if (demands.size === 0) return false;
     // Every image is a keyframe: there is nothing to limit.

@@ -26,6 +26,7 @@ import { AdaptiveController, type Quality } from './adaptive';
 import type { Clock } from './clock';
 import { CLOSE, closeReason } from './close-codes';
 import { FlowControl } from './flow-control';
+import type { GroupMember, KeyframeDemand, Targets } from './group-member';
 import { type MetricsSnapshot, SessionCounters } from './metrics';
 import { describeChoice, type EncoderChoice } from './negotiation';
 import { unitHead } from './payload-envelope';
@@ -42,16 +43,6 @@ export interface ViewerHost {
   /** The adaptive controller wants other targets for this viewer (§15.2). */
   qualityWanted(viewer: Viewer, next: Quality): void;
   viewerEnded(viewer: Viewer): void;
-}
-
-/** Why a viewer awaits a keyframe. `client` demands are the ones H12 always rate-limits. */
-export type KeyframeDemand = 'join' | 'skip' | 'backstop' | 'rebuild' | 'request' | 'reset';
-
-/** The targets of the encoder a viewer is on, for its metrics and set_quality. */
-export interface Targets {
-  bitrate: number;
-  fps: number;
-  encodeMs: number;
 }
 
 export interface ViewerInfo {
@@ -72,7 +63,7 @@ export interface ViewerInfo {
 /** How long a viewer closed for being too slow gets to take the close frame before it is cut off. */
 const SLOW_VIEWER_GRACE_MS = 1000;
 
-export class Viewer {
+export class Viewer implements GroupMember {
   readonly counters: SessionCounters;
   viewport?: { pwidth: number; pheight: number; ratio: number };
   /** Set while the viewer awaits a keyframe, with the first reason. */
