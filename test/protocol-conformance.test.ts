@@ -218,8 +218,7 @@ describe('§18 sequencing', () => {
     // The session is now busy with the first frame; three more arrive before it pulls again.
     s.display.publish(rgba(64, 48, 2));
     s.display.publish(rgba(64, 48, 3));
-    s.display.publish(rgba(64, 48, 4));
-    const lastTimestamp = s.display.latest()?.timestampUs;
+    const lastTimestamp = s.display.publish(rgba(64, 48, 4));
     release();
     s.image.gate = undefined;
     await v.waitForFrames(2);

@@ -49,8 +49,8 @@ export class DemoController {
       scenes: Object.keys(this.scenes),
       width: this.publisher.width,
       height: this.publisher.height,
-      fps: this.display.config.fps,
-      bitrate: this.display.config.bitrate,
+      fps: this.display.quality.fps,
+      bitrate: this.display.quality.bitrate,
       viewers: this.display.viewers().map((v) => ({ id: v.id.slice(0, 8), backend: v.backend, ...(this.tags.has(v.id) ? { tag: this.tags.get(v.id) } : {}) })),
       lastError: this.lastError,
     };

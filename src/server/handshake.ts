@@ -11,7 +11,7 @@ import { WebSocket } from 'ws';
 import { type HelloMessage, parseHello } from '../wire';
 import { authContext, runAuthenticate } from './auth';
 import { CLOSE, closeWs } from './close-codes';
-import type { Display } from './display';
+import type { Stream } from './stream';
 import type { Viewer } from './viewer';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -31,7 +31,7 @@ function decodeUtf8(data: Buffer): string | undefined {
  */
 export const MAX_BACKLOG_BYTES = 1024 * 1024;
 
-export function handshake(ws: WebSocket, req: IncomingMessage, display: Display, helloTimeoutMs: number): void {
+export function handshake(ws: WebSocket, req: IncomingMessage, display: Stream, helloTimeoutMs: number): void {
   const log = display.logger.child({ remote: req.socket.remoteAddress });
   const backlog: string[] = [];
   let backlogBytes = 0;

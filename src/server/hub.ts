@@ -20,7 +20,8 @@ import { LoggerToken } from '../core/tokens';
 import { tokenAuthenticator } from './auth';
 import { type Clock, ClockToken, systemClock } from './clock';
 import { CLOSE, closeWs } from './close-codes';
-import { Display } from './display';
+import type { Display } from './display';
+import { Stream } from './stream';
 import { handshake } from './handshake';
 import { imageBackendFor, videoBackendFor } from './negotiation';
 import { isValidStreamName, normalisePrefix, streamNameOf, underPrefix } from './routing';
@@ -69,7 +70,7 @@ export class Hub {
   readonly logger: Logger;
   private readonly container: DependencyContainer;
   private readonly clock: Clock;
-  private readonly displays = new Map<string, Display>();
+  private readonly displays = new Map<string, Stream>();
   private readonly wss: WebSocketServer;
   private readonly alive = new WeakMap<WebSocket, boolean>();
   private server?: Server;
@@ -121,7 +122,7 @@ export class Hub {
       video: await videoBackendFor(registry, config, logger),
       image: await imageBackendFor(registry, logger),
     };
-    const display = new Display({
+    const stream = new Stream({
       name,
       width,
       height,
@@ -135,17 +136,17 @@ export class Hub {
         if (stopsHub) await this.close();
       },
     });
-    this.displays.set(name, display);
-    if (this.address) display.url = this.streamUrl(name);
-    return display;
+    this.displays.set(name, stream);
+    if (this.address) stream.url = this.streamUrl(name);
+    return stream.display;
   }
 
   stream(name: string): Display | undefined {
-    return this.displays.get(name);
+    return this.displays.get(name)?.display;
   }
 
   streams(): Display[] {
-    return [...this.displays.values()];
+    return [...this.displays.values()].map((s) => s.display);
   }
 
   async removeStream(name: string): Promise<void> {
@@ -170,7 +171,7 @@ export class Hub {
     });
     const port = (server.address() as AddressInfo).port;
     this.setAddress(host, port);
-    if (!LOOPBACK.has(host) && !this.streams().every((d) => d.config.authenticate)) {
+    if (!LOOPBACK.has(host) && ![...this.displays.values()].every((s) => s.config.authenticate)) {
       this.logger.warn(
         { host, port },
         'SECURITY: rfbcast is listening beyond loopback without authentication; anyone who can reach this port can watch and send input. Set authenticate/token and origins.',

@@ -12,6 +12,8 @@ export interface EncodeCall {
   width: number;
   height: number;
   still: boolean;
+  /** The frame's first byte when the encoder read it (host frames). */
+  firstByte?: number;
 }
 
 export interface FakeControl {
@@ -58,7 +60,8 @@ class FakeEncoder implements EncoderBackend {
   }
 
   async encode(frame: RawFrame, o: EncodeOptions, still = false): Promise<EncodedUnit[]> {
-    this.control.calls.push({ timestampUs: o.timestampUs, forceKeyframe: !!o.forceKeyframe, width: frame.width, height: frame.height, still });
+    const firstByte = frame.data instanceof Uint8Array ? frame.data[0] : undefined;
+    this.control.calls.push({ timestampUs: o.timestampUs, forceKeyframe: !!o.forceKeyframe, width: frame.width, height: frame.height, still, firstByte });
     if (this.control.gate) await this.control.gate;
     if (this.control.failing) throw new Error('injected encoder failure');
     const gop = Number(this.options.fps ?? 30);
