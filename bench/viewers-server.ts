@@ -21,11 +21,12 @@ async function main(): Promise<void> {
   const display = await serve(width, height, { port: 0, encoding, maxViewers: 1024, fps: FPS });
   let published = 0;
   const start = performance.now();
-  // A drift-free 30 fps schedule.
+  // A drift-free 30 fps schedule, until the parent says stop.
+  let timer: NodeJS.Timeout | undefined;
   const tick = () => {
     display.publish(frames[published % DISTINCT]);
     published++;
-    setTimeout(tick, Math.max(0, start + (published * 1000) / FPS - performance.now()));
+    timer = setTimeout(tick, Math.max(0, start + (published * 1000) / FPS - performance.now()));
   };
   tick();
   const lag = monitorEventLoopDelay({ resolution: 1 });
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
         encoders: display.groupMetrics().length,
       });
     } else if (m.cmd === 'stop') {
+      clearTimeout(timer);
       void display.close().then(() => process.exit(0));
     }
   });

@@ -279,7 +279,6 @@ export class EncodeGroup {
       for (const m of members) m.skip();
       return;
     }
-    if (fresh) await this.prepare(shape);
     const frame =
       isHostFrame(pub.frame) && (shape.width !== pub.frame.width || shape.height !== pub.frame.height)
         ? cropFrame(pub.frame, shape.width, shape.height)
@@ -287,8 +286,10 @@ export class EncodeGroup {
     const started = this.host.clock.now();
     let units: EncodedUnit[];
     try {
+      if (fresh) await this.prepare(shape);
       units = await this.encode(kind, frame, { timestampUs: pub.timestampUs, forceKeyframe: force });
     } catch (error) {
+      // A backend that cannot build or encode fails the group, never the stream.
       this.failed = true;
       this.host.groupFailed(this, error);
       return;
