@@ -17,6 +17,7 @@ import { CAP_H264, type HelloMessage, type ImageMode, IMAGE_MODES, type InputEve
 import type { Clock } from './clock';
 import { CLOSE } from './close-codes';
 import { DisplayClosedError, SwitchError, UnknownViewerError } from './errors';
+import { encoderRefusal } from './encoder-refusal';
 import { EventQueue, type QueuedEvent } from './event-queue';
 import type { MetricsSnapshot } from './metrics';
 import {
@@ -276,7 +277,7 @@ export class Display extends EventEmitter implements StreamContext {
     } catch (error) {
       this.sessions.delete(id);
       this.logger.error({ err: error, backend: describeChoice(choice) }, 'cannot create the encoder for a viewer');
-      return { code: CLOSE.INTERNAL, reason: 'internal error' };
+      return encoderRefusal(this.registry, choice);
     }
     this.logger.info({ viewer: id, backend: describeChoice(choice) }, 'viewer connected');
     this.emit('viewer', session.info());
