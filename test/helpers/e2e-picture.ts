@@ -12,11 +12,10 @@
  *   Measured about 0.9/0.5/1.3 and 33 dB.
  * The errors sit at the bars' vertical edges, where 4:2:0 chroma is shared.
  */
-import type { Page } from 'playwright-core';
 import { createFrame, type RawFrame } from 'rfbcast';
 
 import { testCard } from '../../src/scenes/patterns';
-import { pictureDifference, snapshot } from './e2e';
+import { type Page, pictureDifference, snapshot } from './e2e';
 
 export const CARD = { width: 640, height: 360 };
 
