@@ -87,7 +87,7 @@ describe('a live viewer in the full-page viewer', () => {
       ['webcodecs', W, H],
     ]);
     // One connection all along, and every frame drawn in seq order.
-    expect(log.states).toEqual(['connecting', 'open', 'negotiated']);
+    expect(log.states).toEqual(['connecting', 'open', 'negotiated', 'streaming']);
     const seqs = log.frames.map((f) => f.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(new Set(seqs).size).toBe(seqs.length);
