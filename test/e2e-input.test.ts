@@ -14,7 +14,8 @@
  */
 import { createFrame, type Display, type QueuedEvent } from 'rfbcast';
 
-import { type BrowserKind, describeEachBrowser, type TestBrowser, type TestPage } from './helpers/browsers';
+import { type BrowserKind, type TestBrowser, type TestPage } from './helpers/browsers';
+import { describeEachBrowser } from './helpers/each-browser';
 import { eventually, keepPublishing, openOwnPage, startStream, theViewer, waitForFrames, waitForMoreFrames } from './helpers/e2e';
 
 type Fit = 'contain' | 'cover' | 'fill';

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Display } from 'rfbcast';
 
-import { describeEachBrowser, type TestBrowser, type TestPage as Page } from './helpers/browsers';
+import { type TestBrowser, type TestPage as Page } from './helpers/browsers';
+import { describeEachBrowser } from './helpers/each-browser';
 import {
   keepPublishing,
   openOwnPage,

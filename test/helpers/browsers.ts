@@ -2,8 +2,7 @@
  * The browsers the e2e tests run in, behind one small page interface so a
  * test body is written once: headless Debian Chromium through playwright-core
  * (chromium.ts), and Debian's firefox-esr through puppeteer-core over WebDriver
- * BiDi (no browser download). `describeEachBrowser` runs a describe block in
- * each; a browser that is not installed is skipped with its reason logged.
+ * BiDi (no browser download). each-browser.ts runs a describe block in each.
  *
  * No DOM types here (bench/ compiles without the DOM library): functions run
  * in the page are typed by their arguments and results only.
@@ -172,19 +171,3 @@ export const BROWSERS: readonly BrowserKind[] = [
   { name: 'chromium', missing: missingExecutable(CHROMIUM_PATH, 'chromium'), launch: (o = {}) => launchChromiumPage(o) },
   { name: 'firefox', missing: missingExecutable(FIREFOX_PATH, 'firefox-esr'), launch: (o = {}) => launchFirefox(o) },
 ];
-
-/**
- * `describe` once per browser, the body getting the browser's kind; a browser
- * that is not installed gets one skipped test naming the reason, which is
- * also logged.
- */
-export function describeEachBrowser(title: string, body: (kind: BrowserKind) => void): void {
-  describe.each(BROWSERS.map((kind) => [kind.name, kind] as const))(`%s: ${title}`, (_name, kind) => {
-    if (kind.missing) {
-      console.warn(`skipping ${kind.name} e2e tests: ${kind.missing}`);
-      it.skip(`${kind.name} is not installed: ${kind.missing}`, () => undefined);
-      return;
-    }
-    body(kind);
-  });
-}

@@ -10,7 +10,7 @@
  */
 import type { Page as PlaywrightPage } from 'playwright-core';
 
-import { type Display, type FrameInput, serve, type ServeOptions, type ViewerInfo } from '../../src';
+import { createFrame, type Display, type FrameInput, type RawFrame, serve, type ServeOptions, type ViewerInfo } from '../../src';
 import { playwrightPage, type TestPage } from './browsers';
 
 /** A TestPage in either browser, or a playwright page (taken as one). */
@@ -230,6 +230,27 @@ export function pictureDifference(actual: Uint8Array, expected: Uint8Array): Pic
     psnrDb: mse === 0 ? Infinity : round(10 * Math.log10((255 * 255) / mse)),
   };
 }
+
+export type Rgb = [number, number, number];
+
+/** A frame of one colour. */
+export function solidFrame(width: number, height: number, [r, g, b]: Rgb): RawFrame {
+  const data = new Uint8Array(width * height * 4);
+  for (let i = 0; i < data.length; i += 4) data.set([r, g, b, 255], i);
+  return createFrame({ data, width, height });
+}
+
+/** The canvas's mean colour, read back from the view. */
+export async function meanColor(page: Page): Promise<Rgb> {
+  const s = await snapshot(page);
+  const sum = [0, 0, 0];
+  for (let i = 0; i < s.rgba.length; i += 4) for (let c = 0; c < 3; c++) sum[c] += s.rgba[i + c];
+  const n = s.rgba.length / 4;
+  return sum.map((v) => Math.round(v / n)) as Rgb;
+}
+
+/** Each channel within `tolerance` of the wanted colour. */
+export const nearColor = (got: Rgb, want: Rgb, tolerance = 8) => got.every((v, c) => Math.abs(v - want[c]) <= tolerance);
 
 /** Publishes `frame(i)` every `intervalMs` until stopped, so a view keeps getting frames. */
 export function keepPublishing(display: Display, frame: (i: number) => FrameInput, intervalMs = 50): { stop(): void } {
