@@ -1,0 +1,143 @@
+/**
+ * The stock full-page viewer where new users meet it, in real headless
+ * Chromium: mounted by `attach()` under a prefix in a real Express app (the
+ * page, its picker, its stream list and its sockets all under the prefix; the
+ * bare prefix redirected to the page), and on a server that has no encoder,
+ * where the page shows the reason the server gives instead of a black page.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import express from 'express';
+import { attach, createContainer, type Display, type Hub, loadNativeAddon, NativeLoaderToken } from 'rfbcast';
+
+import { BROWSERS, type TestBrowser, type TestPage } from './helpers/browsers';
+import {
+  eventually,
+  keepPublishing,
+  meanColor,
+  nearColor,
+  openViewerAt,
+  openViewerPage,
+  type Rgb,
+  solidFrame,
+  startStream,
+  viewLog,
+  waitForFrames,
+} from './helpers/e2e';
+import { captureLogger } from './helpers/log-capture';
+
+const chromium = BROWSERS.find((b) => b.name === 'chromium')!;
+const STREAMS = [
+  { name: 'default', width: 320, height: 180, color: [200, 40, 40] as Rgb },
+  { name: 'cam', width: 256, height: 144, color: [40, 60, 210] as Rgb },
+];
+
+let browser: TestBrowser;
+let page: TestPage;
+
+beforeAll(async () => {
+  browser = await chromium.launch({ viewport: { width: 400, height: 300 } });
+  page = browser.page;
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+afterEach(async () => {
+  await page.goto('about:blank');
+});
+
+describe('under an attach() prefix in an Express app', () => {
+  let server: Server;
+  let hub: Hub;
+  let origin: string;
+  const publishers: Array<{ stop(): void }> = [];
+
+  beforeAll(async () => {
+    const app = express();
+    app.get('/', (_req, res) => void res.send('the application'));
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    hub = attach(server, { path: '/rfb' });
+    app.use((req, res, next) => hub.handleRequest(req, res) || next());
+    for (const s of STREAMS) {
+      const d = await hub.addStream(s.name, s.width, s.height, { backend: 'libx264' });
+      publishers.push(keepPublishing(d, () => solidFrame(s.width, s.height, s.color)));
+    }
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    for (const p of publishers) p.stop();
+    await hub?.close();
+    server?.closeAllConnections();
+    await new Promise((r) => server?.close(r));
+  });
+
+  const viewerCounts = () => hub.streams().map((d) => d.viewers().length);
+  const lastUrl = () => page.evaluate(() => (globalThis as unknown as { rfbView: { lastChange?: { url: string } } }).rfbView.lastChange?.url);
+
+  it('the full-page viewer at /rfb/ shows the picture over ws://host/rfb/, and its picker switches streams', async () => {
+    await openViewerAt(page, `${origin}/rfb/?fit=fill&stats=0`);
+    await waitForFrames(page, 3);
+    expect(await lastUrl()).toBe(`ws${origin.slice(4)}/rfb/`);
+    expect(nearColor(await meanColor(page), STREAMS[0].color)).toBe(true);
+    const options = await page.evaluate(() =>
+      [...(globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<{ value: string }> } }).document.querySelectorAll('#picker option')].map((o) => o.value),
+    );
+    expect(options).toEqual(['default', 'cam']);
+
+    await page.evaluate(() => {
+      const picker = (globalThis as unknown as { document: { getElementById(id: string): { value: string; dispatchEvent(e: unknown): void } } }).document.getElementById('picker');
+      picker.value = 'cam';
+      picker.dispatchEvent(new (globalThis as unknown as { Event: new (t: string) => unknown }).Event('change'));
+    });
+    await eventually(viewerCounts, (c) => c[0] === 0 && c[1] === 1, 20_000, 'the viewer moved to cam');
+    await eventually(() => meanColor(page), (c) => nearColor(c, STREAMS[1].color), 20_000, 'the cam picture');
+    expect(await lastUrl()).toBe(`ws${origin.slice(4)}/rfb/cam`);
+    const frames = (await viewLog(page)).frames;
+    expect([frames.at(-1)?.width, frames.at(-1)?.height]).toEqual([256, 144]);
+  });
+
+  it('/rfb redirects to /rfb/, the application keeps its own routes, and /rfb/streams lists the streams', async () => {
+    await openViewerAt(page, `${origin}/rfb?stats=0`);
+    expect(await page.evaluate(() => (globalThis as unknown as { location: { pathname: string; search: string } }).location.pathname + (globalThis as unknown as { location: { search: string } }).location.search)).toBe('/rfb/?stats=0');
+    await waitForFrames(page, 3);
+    expect(await (await fetch(`${origin}/`)).text()).toBe('the application');
+    const streams = (await (await fetch(`${origin}/rfb/streams`)).json()) as Array<{ name: string }>;
+    expect(streams.map((s) => s.name)).toEqual(['default', 'cam']);
+  });
+});
+
+describe('with no encoder available', () => {
+  let display: Display | undefined;
+
+  afterEach(async () => {
+    await display?.close();
+  });
+
+  it('the page shows the reason the server gives, in words a person can act on', async () => {
+    // The real addon, reporting itself built without any encoder library.
+    const addon = loadNativeAddon();
+    const container = createContainer();
+    const none = { ...addon.features(), x264: false, turbojpeg: false, png: false, webp: false };
+    container.register(NativeLoaderToken, { useValue: () => ({ ...addon, features: () => none }) });
+    const { logger, records } = captureLogger();
+    display = await startStream(320, 180, { container, backend: undefined, logger });
+    display.publish(solidFrame(320, 180, [0, 0, 0]));
+    await openViewerPage(page, display);
+
+    const wanted = /built without libjpeg-turbo: install libturbojpeg0-dev and rebuild/;
+    await page.waitForFunction(
+      (source) => new RegExp(source).test((globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('.rfbcast-status')?.textContent ?? ''),
+      wanted.source,
+    );
+    const change = (await viewLog(page)).changes.find((c) => c.code !== undefined);
+    expect(change).toMatchObject({ code: 1011, reason: expect.stringMatching(wanted) });
+    expect(change?.reason).toBe('internal error: no image:jpeg encoder: built without libjpeg-turbo: install libturbojpeg0-dev and rebuild');
+    // The server's log has the same reason.
+    expect(records.find((r) => r.msg === 'cannot create the encoder for a viewer')).toMatchObject({ err: { message: expect.stringMatching(wanted) } });
+  });
+});
