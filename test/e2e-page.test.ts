@@ -1,6 +1,7 @@
 /**
  * The stock full-page viewer where new users meet it, in real headless
- * Chromium: mounted by `attach()` under a prefix in a real Express app (the
+ * Chromium: mounted by `attach()` under a prefix in a real Express app, and
+ * published by a reverse proxy under a prefix the server does not know (the
  * page, its picker, its stream list and its sockets all under the prefix; the
  * bare prefix redirected to the page), and on a server that has no encoder,
  * where the page shows the reason the server gives instead of a black page.
@@ -9,7 +10,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import express from 'express';
-import { attach, createContainer, type Display, type Hub, loadNativeAddon, NativeLoaderToken } from 'rfbcast';
+import { attach, createContainer, createHub, type Display, type Hub, loadNativeAddon, NativeLoaderToken } from 'rfbcast';
 
 import { BROWSERS, type TestBrowser, type TestPage } from './helpers/browsers';
 import {
@@ -26,6 +27,7 @@ import {
   waitForFrames,
 } from './helpers/e2e';
 import { captureLogger } from './helpers/log-capture';
+import { startPrefixProxy } from './helpers/prefix-proxy';
 
 const chromium = BROWSERS.find((b) => b.name === 'chromium')!;
 const STREAMS = [
@@ -49,40 +51,78 @@ afterEach(async () => {
   await page.goto('about:blank');
 });
 
-describe('under an attach() prefix in an Express app', () => {
-  let server: Server;
-  let hub: Hub;
-  let origin: string;
+interface Mount {
+  hub: Hub;
+  /** Where a browser finds the viewer, without the trailing slash. */
+  base: string;
+  /** The application's own origin (Express), when there is one. */
+  app?: string;
+  close(): Promise<void>;
+}
+
+/** rfbcast mounted by attach() under /rfb in a real Express app, which keeps its own routes. */
+async function expressMount(): Promise<Mount> {
+  const app = express();
+  app.get('/', (_req, res) => void res.send('the application'));
+  const server: Server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const hub = attach(server, { path: '/rfb' });
+  app.use((req, res, next) => hub.handleRequest(req, res) || next());
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    hub,
+    base: `${origin}/rfb`,
+    app: origin,
+    async close() {
+      await hub.close();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+/** rfbcast on its own port at /, published by a reverse proxy under /edge. */
+async function proxiedMount(): Promise<Mount> {
+  const hub = await createHub({ port: 0 });
+  const proxy = await startPrefixProxy('/edge', hub.port as number);
+  return {
+    hub,
+    base: `${proxy.origin}/edge`,
+    async close() {
+      await hub.close();
+      await proxy.close();
+    },
+  };
+}
+
+describe.each([
+  ['under an attach() prefix in an Express app', expressMount],
+  ['behind a reverse proxy that adds a prefix', proxiedMount],
+])('%s', (_title, mountIt) => {
+  let mount: Mount;
   const publishers: Array<{ stop(): void }> = [];
 
   beforeAll(async () => {
-    const app = express();
-    app.get('/', (_req, res) => void res.send('the application'));
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    hub = attach(server, { path: '/rfb' });
-    app.use((req, res, next) => hub.handleRequest(req, res) || next());
+    mount = await mountIt();
     for (const s of STREAMS) {
-      const d = await hub.addStream(s.name, s.width, s.height, { backend: 'libx264' });
+      const d = await mount.hub.addStream(s.name, s.width, s.height, { backend: 'libx264' });
       publishers.push(keepPublishing(d, () => solidFrame(s.width, s.height, s.color)));
     }
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
 
   afterAll(async () => {
-    for (const p of publishers) p.stop();
-    await hub?.close();
-    server?.closeAllConnections();
-    await new Promise((r) => server?.close(r));
+    for (const p of publishers.splice(0)) p.stop();
+    await mount?.close();
   });
 
-  const viewerCounts = () => hub.streams().map((d) => d.viewers().length);
+  const viewerCounts = () => mount.hub.streams().map((d) => d.viewers().length);
   const lastUrl = () => page.evaluate(() => (globalThis as unknown as { rfbView: { lastChange?: { url: string } } }).rfbView.lastChange?.url);
+  const wsBase = () => `ws${mount.base.slice(4)}`;
 
-  it('the full-page viewer at /rfb/ shows the picture over ws://host/rfb/, and its picker switches streams', async () => {
-    await openViewerAt(page, `${origin}/rfb/?fit=fill&stats=0`);
+  it('the full-page viewer shows the picture over the prefixed socket, and its picker switches streams', async () => {
+    await openViewerAt(page, `${mount.base}/?fit=fill&stats=0`);
     await waitForFrames(page, 3);
-    expect(await lastUrl()).toBe(`ws${origin.slice(4)}/rfb/`);
+    expect(await lastUrl()).toBe(`${wsBase()}/`);
     expect(nearColor(await meanColor(page), STREAMS[0].color)).toBe(true);
     const options = await page.evaluate(() =>
       [...(globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<{ value: string }> } }).document.querySelectorAll('#picker option')].map((o) => o.value),
@@ -96,18 +136,36 @@ describe('under an attach() prefix in an Express app', () => {
     });
     await eventually(viewerCounts, (c) => c[0] === 0 && c[1] === 1, 20_000, 'the viewer moved to cam');
     await eventually(() => meanColor(page), (c) => nearColor(c, STREAMS[1].color), 20_000, 'the cam picture');
-    expect(await lastUrl()).toBe(`ws${origin.slice(4)}/rfb/cam`);
+    expect(await lastUrl()).toBe(`${wsBase()}/cam`);
     const frames = (await viewLog(page)).frames;
     expect([frames.at(-1)?.width, frames.at(-1)?.height]).toEqual([256, 144]);
+    const streams = (await (await fetch(`${mount.base}/streams`)).json()) as Array<{ name: string }>;
+    expect(streams.map((s) => s.name)).toEqual(['default', 'cam']);
+  });
+});
+
+describe('the bare attach() prefix', () => {
+  let mount: Mount;
+
+  beforeAll(async () => {
+    mount = await expressMount();
+    const d = await mount.hub.addStream('default', 320, 180, { backend: 'libx264' });
+    d.publish(solidFrame(320, 180, STREAMS[0].color));
   });
 
-  it('/rfb redirects to /rfb/, the application keeps its own routes, and /rfb/streams lists the streams', async () => {
-    await openViewerAt(page, `${origin}/rfb?stats=0`);
-    expect(await page.evaluate(() => (globalThis as unknown as { location: { pathname: string; search: string } }).location.pathname + (globalThis as unknown as { location: { search: string } }).location.search)).toBe('/rfb/?stats=0');
-    await waitForFrames(page, 3);
-    expect(await (await fetch(`${origin}/`)).text()).toBe('the application');
-    const streams = (await (await fetch(`${origin}/rfb/streams`)).json()) as Array<{ name: string }>;
-    expect(streams.map((s) => s.name)).toEqual(['default', 'cam']);
+  afterAll(async () => {
+    await mount?.close();
+  });
+
+  it('/rfb redirects to /rfb/ (query kept), and the application keeps its own routes', async () => {
+    await openViewerAt(page, `${mount.base}?stats=0`);
+    const where = await page.evaluate(() => {
+      const { pathname, search } = (globalThis as unknown as { location: { pathname: string; search: string } }).location;
+      return pathname + search;
+    });
+    expect(where).toBe('/rfb/?stats=0');
+    await waitForFrames(page, 1);
+    expect(await (await fetch(`${mount.app}/`)).text()).toBe('the application');
   });
 });
 
