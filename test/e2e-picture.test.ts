@@ -24,7 +24,7 @@ import {
   viewLog,
   waitForFrames,
 } from './helpers/e2e';
-import { CARD, cardFrame, expectCard, TOLERANCE } from './helpers/e2e-picture';
+import { CARD, cardFrame, expectCard, oddCard, TOLERANCE } from './helpers/e2e-picture';
 
 const { width: W, height: H } = CARD;
 const H264 = 'webcodecs/h264-annexb';
@@ -50,31 +50,30 @@ describeEachBrowser('the viewer', (kind) => {
     display = undefined;
   });
 
-  /** A server publishing the test card 20 times a second, and a fresh page. */
-  async function streamAndPage(): Promise<Page> {
-    display = await startStream(W, H);
-    publisher = keepPublishing(display, cardFrame);
+  /** A server publishing the test card (or `frame`) 20 times a second, and a fresh page. */
+  async function streamAndPage(frame = cardFrame, size = CARD): Promise<Page> {
+    display = await startStream(size.width, size.height);
+    publisher = keepPublishing(display, frame);
     const page = await browser.newPage();
     pages.push(page);
     return page;
   }
 
   /** Our page with a canvas exactly the frame's size, so the snapshot compares pixel to pixel. */
-  function openOneToOne(page: Page, view: Record<string, unknown> = {}, workerPrelude?: string): Promise<void> {
+  function openOneToOne(page: Page, view: Record<string, unknown> = {}, workerPrelude?: string, size = CARD): Promise<void> {
     return openOwnPage(page, display as Display, {
-      style: { left: '0px', top: '0px', width: `${W}px`, height: `${H}px` },
+      style: { left: '0px', top: '0px', width: `${size.width}px`, height: `${size.height}px` },
       view: { fit: 'fill', ...view },
       ...(workerPrelude ? { workerPrelude } : {}),
     });
   }
 
-  async function expectFramesAtSize(page: Page, n: number): Promise<void> {
+  async function expectFramesAtSize(page: Page, n: number, size = CARD): Promise<void> {
     await waitForFrames(page, n);
     const log = await viewLog(page);
     expect(log.errors).toEqual([]);
-    for (const f of log.frames) expect([f.width, f.height]).toEqual([W, H]);
+    for (const f of log.frames) expect([f.width, f.height]).toEqual([size.width, size.height]);
   }
-
   describe('the published picture in the canvas', () => {
     it('an H.264 viewer shows the test card at its size', async () => {
       const page = await streamAndPage();
@@ -84,6 +83,16 @@ describeEachBrowser('the viewer', (kind) => {
       expect(viewer.transport).toBe('video');
       expect((await viewLog(page)).configs[0]).toMatchObject({ transport: 'webcodecs', width: W, height: H });
       await expectCard(page, TOLERANCE.h264);
+    });
+
+    it('an odd-sized H.264 picture is cropped to even and drawn without the encoder’s padding rows', async () => {
+      // 451x301: macroblocks pad it to 464x304, the server crops it to 450x300 (§11.1).
+      const odd = oddCard(451, 301);
+      const page = await streamAndPage(odd.frame, { width: 451, height: 301 });
+      await openOneToOne(page, {}, undefined, odd.shown);
+      await expectFramesAtSize(page, 5, odd.shown);
+      expect((await theViewer(display as Display)).transport).toBe('video');
+      await expectCard(page, TOLERANCE.h264, odd.shown);
     });
 
     it('a JPEG viewer (imageOnly) shows the test card at its size, and never advertised H.264', async () => {
