@@ -91,7 +91,8 @@ function puppeteerPage(page: PuppeteerPage): TestPage {
     evaluate: <R, A>(fn: (arg: A) => R | Promise<R>, arg?: A) => page.evaluate(fn as never, arg as never) as Promise<R>,
     waitForFunction: async (fn, arg, timeoutMs = WAIT_MS) => void (await page.waitForFunction(fn as never, { timeout: timeoutMs, polling: POLL_MS }, arg as never)),
     addInitScript: async (fn) => void (await page.evaluateOnNewDocument(fn)),
-    setViewport: (width, height) => page.setViewport({ width, height }),
+    // Keeps the device pixel ratio the page was launched with (puppeteer would reset it to 1).
+    setViewport: (width, height) => page.setViewport({ width, height, deviceScaleFactor: page.viewport()?.deviceScaleFactor ?? 1 }),
     screenshot: (path) => page.screenshot({ path }),
     mouse: {
       move: (x, y) => page.mouse.move(x, y),
