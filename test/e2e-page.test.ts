@@ -10,7 +10,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import express from 'express';
-import { attach, createContainer, createHub, type Display, type Hub, loadNativeAddon, NativeLoaderToken } from 'rfbcast';
+import { attach, createHub, type Display, type Hub } from 'rfbcast';
 
 import type { TestBrowser, TestPage } from './helpers/browsers';
 import { describeEachBrowser } from './helpers/each-browser';
@@ -29,6 +29,7 @@ import {
 } from './helpers/e2e';
 import { captureLogger } from './helpers/log-capture';
 import { startPrefixProxy } from './helpers/prefix-proxy';
+import { containerWithout } from './helpers/server';
 
 const STREAMS = [
   { name: 'default', width: 320, height: 180, color: [200, 40, 40] as Rgb },
@@ -179,10 +180,7 @@ describeEachBrowser('the full-page viewer', (kind) => {
 
     it('the page shows the reason the server gives, in words a person can act on', async () => {
       // The real addon, reporting itself built without any encoder library.
-      const addon = loadNativeAddon();
-      const container = createContainer();
-      const none = { ...addon.features(), x264: false, turbojpeg: false, png: false, webp: false };
-      container.register(NativeLoaderToken, { useValue: () => ({ ...addon, features: () => none }) });
+      const container = containerWithout({ turbojpeg: false, png: false, webp: false });
       const { logger, records } = captureLogger();
       display = await startStream(320, 180, { container, backend: undefined, logger });
       display.publish(solidFrame(320, 180, [0, 0, 0]));
