@@ -5,22 +5,26 @@
  * stream to the other; `?stream=` opens a named stream directly.
  */
 import type { Page } from 'playwright-core';
-import { createFrame, createHub, type Display, type Hub } from 'rfbcast';
+import { createHub, type Display, type Hub } from 'rfbcast';
 
 import { type Browser, launchChromium } from './helpers/chromium';
-import { eventually, keepPublishing, openViewerPage, snapshot, viewLog, waitForFrames, waitForMoreFrames } from './helpers/e2e';
+import {
+  eventually,
+  keepPublishing,
+  meanColor,
+  nearColor,
+  openViewerPage,
+  type Rgb,
+  solidFrame,
+  viewLog,
+  waitForFrames,
+  waitForMoreFrames,
+} from './helpers/e2e';
 
-type Rgb = [number, number, number];
 const STREAMS = [
   { name: 'left', width: 320, height: 240, color: [200, 40, 40] as Rgb },
   { name: 'right', width: 256, height: 144, color: [40, 60, 210] as Rgb },
 ];
-
-function solid(width: number, height: number, [r, g, b]: Rgb) {
-  const data = new Uint8Array(width * height * 4);
-  for (let i = 0; i < data.length; i += 4) data.set([r, g, b, 255], i);
-  return createFrame({ data, width, height });
-}
 
 let browser: Browser;
 let page: Page;
@@ -33,7 +37,7 @@ beforeAll(async () => {
   page = browser.page;
   hub = await createHub({ port: 0 });
   displays = await Promise.all(STREAMS.map((s) => hub.addStream(s.name, s.width, s.height, { backend: 'libx264' })));
-  displays.forEach((d, i) => publishers.push(keepPublishing(d, () => solid(STREAMS[i].width, STREAMS[i].height, STREAMS[i].color))));
+  displays.forEach((d, i) => publishers.push(keepPublishing(d, () => solidFrame(STREAMS[i].width, STREAMS[i].height, STREAMS[i].color))));
 });
 
 afterAll(async () => {
@@ -51,17 +55,14 @@ afterEach(async () => {
  * from the view (fit=fill: the picture covers the whole canvas).
  */
 async function picture(): Promise<{ size: [number, number]; mean: Rgb }> {
-  const s = await snapshot(page);
-  const sum = [0, 0, 0];
-  for (let i = 0; i < s.rgba.length; i += 4) for (let c = 0; c < 3; c++) sum[c] += s.rgba[i + c];
-  const n = s.rgba.length / 4;
+  const mean = await meanColor(page);
   const last = (await viewLog(page)).frames.at(-1);
-  return { size: [last?.width ?? 0, last?.height ?? 0], mean: sum.map((v) => Math.round(v / n)) as Rgb };
+  return { size: [last?.width ?? 0, last?.height ?? 0], mean };
 }
 
 function expectShowing(p: { size: [number, number]; mean: Rgb }, stream: (typeof STREAMS)[number]): void {
   expect(p.size).toEqual([stream.width, stream.height]);
-  p.mean.forEach((v, c) => expect(Math.abs(v - stream.color[c])).toBeLessThanOrEqual(8));
+  expect({ mean: p.mean, near: nearColor(p.mean, stream.color) }).toEqual({ mean: p.mean, near: true });
 }
 
 const viewerCounts = () => Promise.all(displays.map(async (d) => (await d.viewers()).length));

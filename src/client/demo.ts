@@ -48,8 +48,9 @@ const STATE_TEXT: Record<ViewState, [string, string]> = {
   connecting: ['connecting', ''],
   open: ['connecting', ''],
   negotiated: ['streaming', 'live'],
+  streaming: ['streaming', 'live'],
+  reconnecting: ['reconnecting', 'down'],
   closed: ['disconnected', 'down'],
-  error: ['error', 'down'],
 };
 
 function showState(): void {

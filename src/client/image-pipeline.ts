@@ -3,9 +3,10 @@
  * time so frames are drawn in order, draw, close, ack.
  */
 import type { ImageFrameHeader } from '../wire';
+import type { FrameMeta } from './worker-protocol';
 
 export interface ImageSink {
-  draw(bitmap: ImageBitmap, header: { seq: number; timestampUs: number; receivedMs: number }): void;
+  draw(bitmap: ImageBitmap, meta: FrameMeta): void;
   ack(seq: number, decodeQueueSize: number): void;
   failed(reason: string): void;
 }
@@ -30,7 +31,7 @@ export class ImagePipeline {
       }
       try {
         if (generation !== this.generation) return;
-        this.sink.draw(bitmap, { seq: h.seq, timestampUs: h.timestamp_us, receivedMs });
+        this.sink.draw(bitmap, { seq: h.seq, timestampUs: h.timestamp_us, receivedMs, keyframe: true, width: bitmap.width, height: bitmap.height });
         this.sink.ack(h.seq, 0);
       } finally {
         bitmap.close();

@@ -4,5 +4,6 @@
  *   const view = new RfbView(document.querySelector('#screen'), { fit: 'contain', stats: true });
  */
 export { RfbView, defaultStreamUrl, type RfbViewOptions } from './view';
-export type { ViewState, ViewStats } from './worker-protocol';
-export { statsText } from './overlay';
+export type { StateChange, ViewState, ViewStats } from './worker-protocol';
+export type { ReconnectOptions } from './reconnect';
+export { stateText, statsText } from './overlay';

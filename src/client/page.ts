@@ -1,7 +1,8 @@
 /**
- * The full-page viewer served at `/`: one stream fills the window; with
- * several streams a picker chooses. Query parameters: stream, fit, token,
- * imageOnly=1, stats=0.
+ * The full-page viewer served at `/` (or `<prefix>/` under attach() or a
+ * proxy): one stream fills the window; with several streams a picker chooses.
+ * Its stream list and sockets are found next to page.js, wherever that was
+ * served from. Query parameters: stream, fit, token, imageOnly=1, stats=0.
  */
 import { defaultStreamUrl, RfbView } from './view';
 
@@ -37,7 +38,7 @@ function open(stream: string): void {
 async function main(): Promise<void> {
   let streams: StreamInfo[] = [];
   try {
-    streams = (await (await fetch('streams')).json()) as StreamInfo[];
+    streams = (await (await fetch(new URL('streams', import.meta.url))).json()) as StreamInfo[];
   } catch {
     // No side channel (e.g. behind a proxy that only forwards WebSockets): use the default stream.
   }

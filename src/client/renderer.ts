@@ -76,13 +76,14 @@ export class Renderer {
     return this.ctx;
   }
 
+  /** Draws the top-left `frameWidth` x `frameHeight` of `source` (anything beyond is decoder padding). */
   draw(source: CanvasImageSource, frameWidth: number, frameHeight: number): void {
     const ctx = this.context();
     const { width, height } = this.canvas;
     ctx.fillStyle = this.background;
     ctx.fillRect(0, 0, width, height);
     const r = fitRect(this.fitMode, frameWidth, frameHeight, width, height);
-    ctx.drawImage(source, r.dx, r.dy, r.dw, r.dh);
+    ctx.drawImage(source, 0, 0, frameWidth, frameHeight, r.dx, r.dy, r.dw, r.dh);
     this.last = { width: frameWidth, height: frameHeight, rect: r };
   }
 

@@ -6,11 +6,16 @@
  * for images).
  */
 import type { VideoChunkHeader } from '../wire';
+import type { FrameMeta } from './worker-protocol';
 
 export interface VideoSink {
   send(message: object): void;
-  /** Draws and closes nothing: the pipeline closes the frame right after. */
-  draw(frame: VideoFrame, header: { seq: number; timestampUs: number; receivedMs: number }): void;
+  /**
+   * Draws the top-left `width` x `height` of the frame (the encoder's picture;
+   * a decoder that ignores the SPS cropping returns the padding rows below it).
+   * Closes nothing: the pipeline closes the frame right after.
+   */
+  draw(frame: VideoFrame, meta: FrameMeta): void;
   ack(seq: number, decodeQueueSize: number): void;
   /** Neither hardware nor software decoding works: the view falls back to images. */
   unsupported(reason: string): void;
@@ -32,16 +37,8 @@ const SILENT_SPS_COLOR: VideoColorSpaceInit = { primaries: 'bt709', transfer: 'i
 
 type Wanted = { codec: string; width: number; height: number };
 
-/** How Chromium reports a configuration it cannot decode: NotSupportedError, or OperationError "Unsupported configuration". */
-const isRefusal = (e: unknown) => e instanceof DOMException && (e.name === 'NotSupportedError' || /unsupported config/i.test(e.message));
-
 const describe = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
-interface Pending {
-  seq: number;
-  timestampUs: number;
-  receivedMs: number;
-}
 
 export class VideoPipeline {
   private decoder?: VideoDecoder;
@@ -49,7 +46,7 @@ export class VideoPipeline {
   /** Whether the current decoder has output a frame yet: a refusal comes before any. */
   private decodedSinceConfigure = false;
   private gateArmed = true;
-  private fifo: Pending[] = [];
+  private fifo: FrameMeta[] = [];
   private lastProgressMs = performance.now();
   private acceleration: HardwareAcceleration = 'no-preference';
   private readonly watchdog: ReturnType<typeof setInterval>;
@@ -94,7 +91,7 @@ export class VideoPipeline {
       this.decodeFailed(decoder, error);
       return;
     }
-    this.fifo.push({ seq: h.seq, timestampUs: h.timestamp_us, receivedMs });
+    this.fifo.push({ seq: h.seq, timestampUs: h.timestamp_us, receivedMs, keyframe: h.keyframe, width: h.width, height: h.height });
     if (decoder.decodeQueueSize > BACKLOG) this.sink.send({ type: 'request_keyframe', reason: 'decode queue backlog' });
   }
 
@@ -159,8 +156,11 @@ export class VideoPipeline {
   private decodeFailed(decoder: VideoDecoder, error: unknown): void {
     if (decoder !== this.decoder) return;
     const wanted = this.current;
-    // Chromium refuses a configuration asynchronously, through the error callback, before any output.
-    const refused = wanted !== undefined && !this.decodedSinceConfigure && isRefusal(error);
+    // A configuration is refused asynchronously, through the error callback, before any output:
+    // Chromium with NotSupportedError or "Unsupported configuration"; Firefox, whose
+    // isConfigSupported() said yes, with an EncodingError at the first decode. Either way,
+    // an error before the first output counts as a refusal and steps down the ladder.
+    const refused = wanted !== undefined && !this.decodedSinceConfigure;
     this.reset();
     if (refused && !this.stepDownLadder(wanted, error)) return;
     this.sink.send({ type: 'request_keyframe', reason: `decode error: ${describe(error)}`.slice(0, 200) });

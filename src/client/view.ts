@@ -1,17 +1,27 @@
 /**
  * RfbView: embeds a live rfbcast stream in a page. The canvas is transferred
  * to a worker that owns the socket and the decoders; this side sizes the
- * canvas, captures input and re-emits what the worker reports as DOM events:
- * `statechange`, `config`, `frame`, `stats`, `error`.
+ * canvas, captures input, shows the connection state over the picture and
+ * re-emits what the worker reports as DOM events: `statechange`, `config`,
+ * `frame`, `stats`, `error`.
  */
 import type { ConfigMessage, Fit, InputEvent } from '../wire';
 import { captureInput } from './input';
-import { createOverlay } from './overlay';
-import type { FromWorker, Size, ToWorker, ViewState, ViewStats } from './worker-protocol';
+import { createOverlay, createStatusBadge } from './overlay';
+import type { ReconnectOptions } from './reconnect';
+import type { FromWorker, Size, StateChange, ToWorker, ViewState, ViewStats } from './worker-protocol';
 
 export interface RfbViewOptions {
-  /** ws(s)://host:port/<stream>; defaults to the page's host and the `default` stream. */
-  url?: string;
+  /**
+   * ws(s)://host:port/<prefix>/<stream>, or several in failover order: the view
+   * moves to the next when one is unreachable or goes away. Default: the
+   * `default` stream of the server that served this script (see defaultStreamUrl).
+   */
+  url?: string | string[];
+  /** Reconnect after a close worth retrying (default on); false: a closed socket ends the view. */
+  reconnect?: boolean | ReconnectOptions;
+  /** Show the connection state over the picture when not streaming (default true). */
+  status?: boolean;
   token?: string;
   fit?: Fit;
   /** Letterbox colour (default #000). */
@@ -26,10 +36,20 @@ export interface RfbViewOptions {
   workerUrl?: string | URL;
 }
 
+/**
+ * The WebSocket URL of `stream` (default: the `default` stream) on the server
+ * this script was loaded from, under the same path: a viewer served at
+ * /rfb/rfbcast.js, by `attach(server, { path: '/rfb' })` or behind a proxy
+ * that adds /rfb, reaches ws(s)://host/rfb/<stream>. A page that bundles
+ * rfbcast itself passes `url` instead.
+ */
 export function defaultStreamUrl(stream = ''): string {
-  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  return `${scheme}://${location.host}/${stream}`;
+  const url = new URL(stream, new URL('./', import.meta.url));
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.href;
 }
+
+const asList = (url: string | string[] | undefined) => (url === undefined ? [defaultStreamUrl()] : Array.isArray(url) ? url : [url]);
 
 export class RfbView extends EventTarget {
   readonly canvas: HTMLCanvasElement;
@@ -37,6 +57,7 @@ export class RfbView extends EventTarget {
   private readonly stopInput: () => void;
   private readonly resizeObserver: ResizeObserver;
   private readonly overlay?: ReturnType<typeof createOverlay>;
+  private readonly badge?: ReturnType<typeof createStatusBadge>;
   private frame = { width: 0, height: 0 };
   private backing: Size = { width: 1, height: 1 };
   private pixelRatio = 1;
@@ -45,6 +66,8 @@ export class RfbView extends EventTarget {
   private snapshots = new Map<number, (img: ImageData) => void>();
   private nextSnapshot = 0;
   state: ViewState = 'connecting';
+  /** The last statechange: which server, and the close code and reason behind reconnecting or closed. */
+  lastChange?: StateChange;
   config?: ConfigMessage;
   stats?: ViewStats;
 
@@ -67,7 +90,8 @@ export class RfbView extends EventTarget {
       {
         type: 'init',
         canvas: offscreen,
-        url: options.url ?? defaultStreamUrl(),
+        urls: asList(options.url),
+        reconnect: options.reconnect === false ? false : options.reconnect === true ? {} : (options.reconnect ?? {}),
         ...(options.token ? { token: options.token } : {}),
         imageOnly: options.imageOnly ?? false,
         fit: this.fitMode,
@@ -85,7 +109,9 @@ export class RfbView extends EventTarget {
     );
     this.resizeObserver = new ResizeObserver(() => this.onResize());
     this.resizeObserver.observe(this.canvas);
-    if (options.stats) this.overlay = createOverlay(element instanceof HTMLCanvasElement ? (element.parentElement ?? document.body) : element);
+    const host = element instanceof HTMLCanvasElement ? (element.parentElement ?? document.body) : element;
+    if (options.stats) this.overlay = createOverlay(host);
+    if (options.status !== false) this.badge = createStatusBadge(host);
   }
 
   get fit(): Fit {
@@ -130,11 +156,13 @@ export class RfbView extends EventTarget {
     this.post({ type: 'stall-decoder' });
   }
 
+  /** Closes the socket and stops every retry for good. */
   close(): void {
     this.post({ type: 'close' });
     this.stopInput();
     this.resizeObserver.disconnect();
     this.overlay?.remove();
+    this.badge?.remove();
     setTimeout(() => this.worker.terminate(), 100);
   }
 
@@ -164,10 +192,14 @@ export class RfbView extends EventTarget {
 
   private fromWorker(m: FromWorker): void {
     switch (m.type) {
-      case 'state':
-        this.state = m.state;
-        this.dispatchEvent(new CustomEvent('statechange', { detail: m }));
+      case 'state': {
+        const { type: _, ...change } = m;
+        this.state = change.state;
+        this.lastChange = change;
+        this.badge?.update(change);
+        this.dispatchEvent(new CustomEvent('statechange', { detail: change }));
         return;
+      }
       case 'config':
         this.config = m.config;
         if (typeof m.config.pixel_ratio === 'number') this.pixelRatio = m.config.pixel_ratio;

@@ -16,7 +16,8 @@ import { ImagePipeline } from './image-pipeline';
 import { Renderer } from './renderer';
 import { StatsMeter } from './stats-meter';
 import { VideoPipeline } from './video-pipeline';
-import type { FromWorker, Size, ToWorker, ViewState } from './worker-protocol';
+import { isRetryable, Reconnector } from './reconnect';
+import type { FrameMeta, FromWorker, Size, StateChange, ToWorker, ViewState } from './worker-protocol';
 
 type InitMessage = Extract<ToWorker, { type: 'init' }>;
 
@@ -41,6 +42,8 @@ class Connection {
   private lastDrawnSeq = -1;
   private lastState?: ViewState;
   private readonly statsTimer: ReturnType<typeof setInterval>;
+  private readonly reconnector: Reconnector;
+  private retryTimer?: ReturnType<typeof setTimeout>;
 
   constructor(private readonly init: InitMessage) {
     this.renderer = new Renderer(init.canvas, init.fit, init.background);
@@ -49,31 +52,32 @@ class Connection {
     this.css = init.css;
     this.ratio = init.ratio;
     this.imageOnly = init.imageOnly;
+    this.reconnector = new Reconnector(init.urls, init.reconnect || {});
     this.video = new VideoPipeline({
       send: (m) => this.send(m),
-      draw: (frame, h) => this.draw(frame, frame.displayWidth, frame.displayHeight, h),
+      draw: (frame, meta) => this.draw(frame, meta),
       ack: (seq, q) => this.send({ type: 'ack', seq, decode_queue_size: q, displayed: true }),
       unsupported: (reason) => this.fallBackToImages(reason),
       recovered: () => this.stats.recoveries++,
     });
     this.images = new ImagePipeline({
-      draw: (bitmap, h) => this.draw(bitmap, bitmap.width, bitmap.height, h),
+      draw: (bitmap, meta) => this.draw(bitmap, meta),
       ack: (seq) => this.send({ type: 'ack', seq, decode_queue_size: 0, displayed: true }),
       failed: (reason) => post({ type: 'error', message: reason }),
     });
     this.statsTimer = setInterval(() => post({ type: 'stats', stats: this.stats.sample() }), 1000);
-    void this.connect();
+    this.connect();
   }
 
-  /** Reports a state change; a config re-sent on a backend switch is no change. */
-  private state(state: ViewState, code?: number, reason?: string): void {
-    if (state === this.lastState) return;
+  /** Reports a state change (each reconnect attempt is one). */
+  private state(state: ViewState, details: Omit<StateChange, 'state' | 'url'> = {}): void {
+    if (state === this.lastState && state !== 'reconnecting') return;
     this.lastState = state;
-    post({ type: 'state', state, ...(code !== undefined ? { code } : {}), ...(reason !== undefined ? { reason } : {}) });
+    post({ type: 'state', state, url: this.reconnector.url, ...details });
   }
 
-  private async connect(): Promise<void> {
-    const ws = new WebSocket(this.init.url);
+  private connect(): void {
+    const ws = new WebSocket(this.reconnector.url);
     // Each connection has its own seq space, starting at 0.
     this.lastDrawnSeq = -1;
     ws.binaryType = 'arraybuffer';
@@ -82,6 +86,7 @@ class Connection {
     ws.onopen = async () => {
       this.state('open');
       this.video.reset();
+      this.images.reset();
       const supported = await probeCapabilities(this.css, this.imageOnly);
       if (ws !== this.ws || ws.readyState !== WebSocket.OPEN) return;
       this.send({ type: 'hello', supported, device_pixel_ratio: this.ratio, ...(this.init.token ? { token: this.init.token } : {}) });
@@ -91,12 +96,21 @@ class Connection {
     ws.onmessage = (e) => {
       if (ws === this.ws) this.receive(e.data as ArrayBuffer | string);
     };
-    ws.onerror = () => {
-      if (ws === this.ws) this.state('error');
-    };
     ws.onclose = (e) => {
-      if (ws === this.ws) this.state('closed', e.code, e.reason);
+      if (ws === this.ws) this.closed(e.code, e.reason);
     };
+  }
+
+  /** The socket closed under us: retry (same or next server) when the code is worth it, else stop. */
+  private closed(code: number, reason: string): void {
+    this.ws = undefined;
+    const next = this.init.reconnect !== false && isRetryable(code) ? this.reconnector.failed() : undefined;
+    if (!next) return this.state('closed', { code, reason });
+    this.state('reconnecting', { code, reason, attempt: next.attempt, delayMs: next.delayMs });
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.connect();
+    }, next.delayMs);
   }
 
   private send(message: object): void {
@@ -163,7 +177,9 @@ class Connection {
       if (typeof config.pixel_ratio === 'number') this.pixelRatio = config.pixel_ratio;
       if (config.color?.primaries === 'display-p3') this.renderer.useColorSpace('display-p3');
       this.stats.transport = config.transport;
-      this.state('negotiated');
+      this.reconnector.succeeded();
+      // A config re-sent on a backend switch is no new state.
+      if (this.lastState === 'open') this.state('negotiated');
       post({ type: 'config', config });
     } else if (m.type === 'stats') {
       const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
@@ -185,14 +201,16 @@ class Connection {
     }
   }
 
-  private draw(source: CanvasImageSource, width: number, height: number, h: { seq: number; timestampUs: number; receivedMs: number }): void {
+  private draw(source: CanvasImageSource, m: FrameMeta): void {
     // Across a live switch the last image may finish decoding after the first video
     // frame: an older frame never replaces a newer one on screen (it is still acked).
-    if (h.seq <= this.lastDrawnSeq) return;
-    this.lastDrawnSeq = h.seq;
-    this.renderer.draw(source, width, height);
-    this.stats.drew(performance.now() - h.receivedMs);
-    post({ type: 'drawn', width, height, pixelRatio: this.pixelRatio, seq: h.seq, timestampUs: h.timestampUs });
+    if (m.seq <= this.lastDrawnSeq) return;
+    this.lastDrawnSeq = m.seq;
+    this.renderer.draw(source, m.width, m.height);
+    this.stats.drew(performance.now() - m.receivedMs);
+    this.state('streaming');
+    const { width, height, seq, timestampUs, keyframe } = m;
+    post({ type: 'drawn', width, height, pixelRatio: this.pixelRatio, seq, timestampUs, keyframe });
   }
 
   /** The last rung of the ladder: reconnect advertising images only. */
@@ -202,7 +220,7 @@ class Connection {
     const old = this.ws;
     this.ws = undefined;
     old?.close(1000, 'falling back to images');
-    void this.connect();
+    this.connect();
   }
 
   event(event: object): void {
@@ -225,12 +243,13 @@ class Connection {
 
   close(): void {
     clearInterval(this.statsTimer);
+    clearTimeout(this.retryTimer);
     this.video.dispose();
     this.images.reset();
     const ws = this.ws;
     this.ws = undefined;
     ws?.close(1000, 'view disposed');
-    this.state('closed', 1000, 'view disposed');
+    this.state('closed', { code: 1000, reason: 'view disposed' });
   }
 }
 

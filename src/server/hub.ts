@@ -26,7 +26,7 @@ import { handshake } from './handshake';
 import { imageBackendFor, videoBackendFor } from './negotiation';
 import { isValidStreamName, normalisePrefix, streamNameOf, underPrefix } from './routing';
 import { handleSideChannel, methodNotAllowed, notFound } from './side-channel';
-import { clientDir, serveStatic } from './static-files';
+import { clientDir, redirectToDirectory, serveStatic } from './static-files';
 import { resolveStreamConfig, type StreamOptions } from './stream-config';
 
 export interface HubOptions {
@@ -227,6 +227,10 @@ export class Hub {
     // On an application's server, anything that is not one of our GET routes stays the application's.
     if (!this.ownsServer && req.method !== 'GET' && req.method !== 'HEAD') return false;
     if (methodNotAllowed(req, res)) return true;
+    if (this.prefix && (req.url ?? '').split('?')[0] === this.prefix) {
+      redirectToDirectory(req.url ?? '', res);
+      return true;
+    }
     if (handleSideChannel(path, res, this)) return true;
     const dir = this.options.staticDir === undefined ? clientDir() : this.options.staticDir;
     if (dir && serveStatic(dir, path, res)) return true;

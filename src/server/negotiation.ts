@@ -52,6 +52,24 @@ export function chooseEncoder(supported: readonly string[], ctx: NegotiationCont
   return ctx.image ? image(ctx.image.backend, imageModeFor(supported, ctx.imageMode, ctx.image.modes)) : undefined;
 }
 
+/**
+ * What the viewer would get if every registered backend were available: the
+ * best-ranked registered backend of a transport it takes. Used to tell a
+ * viewer nobody can serve why (its probe's reason), not just "no transport".
+ */
+export function unavailableChoice(registry: EncoderRegistry, supported: readonly string[], imageMode: ImageMode): EncoderChoice | undefined {
+  const best = (transport: 'video' | 'image') =>
+    registry
+      .list()
+      .filter((d) => d.transport === transport)
+      .sort((a, b) => b.rank - a.rank)[0];
+  const video = supported.includes(CAP_H264) ? best('video') : undefined;
+  if (video) return { transport: 'video', backend: video.name };
+  const image = best('image');
+  const mode = image ? imageModeFor(supported, imageMode, modesOf(image)) : undefined;
+  return image && mode ? { transport: 'image', backend: image.name, mode } : undefined;
+}
+
 export function sameChoice(a: EncoderChoice, b: EncoderChoice): boolean {
   return a.transport === b.transport && a.backend === b.backend && (a.transport === 'video' || a.mode === (b as typeof a).mode);
 }

@@ -51,3 +51,15 @@ export function serveStatic(root: string, urlPath: string, res: ServerResponse):
   });
   return true;
 }
+
+/**
+ * Sends `/rfb` on to `/rfb/`, so the viewer's relative URLs (page.js, streams,
+ * the stream sockets) resolve under the prefix. The Location is relative, so
+ * it also holds behind a proxy that mounts the prefix somewhere else.
+ */
+export function redirectToDirectory(url: string, res: ServerResponse): void {
+  const [path, query] = url.split(/\?(.*)/s);
+  const last = path.split('/').pop() ?? '';
+  res.writeHead(308, { location: `${last}/${query ? `?${query}` : ''}`, 'cache-control': 'no-cache' });
+  res.end();
+}

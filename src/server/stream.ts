@@ -20,6 +20,7 @@ import type { Clock } from './clock';
 import { CLOSE } from './close-codes';
 import { EncodeGroup, type GroupHost, type GroupMetrics, groupKey, type GroupSpec } from './encode-group';
 import { DisplayClosedError, UnknownViewerError } from './errors';
+import { encoderRefusal } from './encoder-refusal';
 import { EventQueue, type QueuedEvent } from './event-queue';
 import type { GroupMember } from './group-member';
 import type { MetricsSnapshot } from './metrics';
@@ -33,6 +34,7 @@ import {
   type NegotiationContext,
   resolveSwitch,
   sameChoice,
+  unavailableChoice,
 } from './negotiation';
 import { borrowedFrame, FramePool, type PublishedFrame } from './published-frame';
 import { DebouncedTarget } from './render-target';
@@ -274,7 +276,11 @@ export class Stream implements ViewerHost, GroupHost {
     // The stream may have been removed while the viewer was authenticating.
     if (this.closed) return { code: CLOSE.GOING_AWAY, reason: 'going away' };
     const choice = chooseEncoder(hello.supported, this.negotiation());
-    if (!choice) return { code: CLOSE.NO_TRANSPORT, reason: 'no supported transport' };
+    if (!choice) {
+      // Something the viewer takes is registered but unavailable here: say why, so the page can show it.
+      const wanted = unavailableChoice(this.registry, hello.supported, this.config.imageMode);
+      return wanted ? encoderRefusal(this.registry, wanted) : { code: CLOSE.NO_TRANSPORT, reason: 'no supported transport' };
+    }
     const id = randomBytes(16).toString('hex');
     const viewer = new Viewer(id, this, socket, hello, principal, choice);
     this.sessions.set(id, viewer);
@@ -374,7 +380,7 @@ export class Stream implements ViewerHost, GroupHost {
       const mode = image && group.transport === 'video' ? imageModeFor(v.supported, this.config.imageMode, image.modes) : undefined;
       if (!image || !mode) {
         this.logger.error({ viewer: v.id, group: group.key, err: error }, 'encoder failed');
-        v.end(CLOSE.INTERNAL, 'internal error');
+        void encoderRefusal(this.registry, v.choice).then((r) => v.end(r.code, r.reason));
         continue;
       }
       const to: EncoderChoice = { transport: 'image', backend: image.backend, mode };

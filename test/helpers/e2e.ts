@@ -8,9 +8,15 @@
  * without the DOM library) uses it too: code that runs in the page reaches the
  * page's globals through `globalThis` cast to the small interfaces below.
  */
-import type { Page } from 'playwright-core';
+import type { Page as PlaywrightPage } from 'playwright-core';
 
-import { type Display, type FrameInput, serve, type ServeOptions, type ViewerInfo } from '../../src';
+import { createFrame, type Display, type FrameInput, type RawFrame, serve, type ServeOptions, type ViewerInfo } from '../../src';
+import { playwrightPage, type TestPage } from './browsers';
+
+/** A TestPage in either browser, or a playwright page (taken as one). */
+export type Page = TestPage | PlaywrightPage;
+
+const asTestPage = (page: Page): TestPage => ('browserName' in page ? page : playwrightPage(page));
 
 /** What the recorder keeps of a view's `frame` event, plus when the page saw it. */
 export interface DrawnFrame {
@@ -19,6 +25,8 @@ export interface DrawnFrame {
   width: number;
   height: number;
   pixelRatio: number;
+  /** An H.264 IDR (images are always true). */
+  keyframe: boolean;
   /** performance.timeOrigin + performance.now() in the page when the event fired (ms, wall clock). */
   at: number;
 }
@@ -28,6 +36,10 @@ export interface ViewLog {
   configs: Array<{ transport: string; width: number; height: number }>;
   errors: string[];
   states: string[];
+  /** The statechange details, in order. */
+  changes: Array<{ state: string; url: string; code?: number; reason?: string; attempt?: number; delayMs?: number }>;
+  /** What worker preludes posted on the `rfbcast-e2e` BroadcastChannel (the worker's scope is out of reach otherwise). */
+  fromWorker: unknown[];
 }
 
 interface ViewHandle {
@@ -50,9 +62,12 @@ export interface E2eGlobals {
  */
 function installRecorder(): void {
   const g = globalThis as unknown as E2eGlobals & { rfbViewStore?: ViewHandle };
-  const log: ViewLog = { frames: [], configs: [], errors: [], states: [] };
+  const log: ViewLog = { frames: [], configs: [], errors: [], states: [], changes: [], fromWorker: [] };
   const now = () => (globalThis as unknown as { performance: { timeOrigin: number; now(): number } }).performance;
   Object.defineProperty(g, 'e2e', { value: log });
+  type Channel = { onmessage: ((e: { data: unknown }) => void) | null };
+  const channel = new (globalThis as unknown as { BroadcastChannel: new (name: string) => Channel }).BroadcastChannel('rfbcast-e2e');
+  channel.onmessage = (e) => log.fromWorker.push(e.data);
   Object.defineProperty(g, 'rfbView', {
     configurable: true,
     get: () => g.rfbViewStore,
@@ -64,7 +79,11 @@ function installRecorder(): void {
       });
       view.addEventListener('config', (e) => log.configs.push(e.detail as ViewLog['configs'][number]));
       view.addEventListener('error', (e) => log.errors.push(String(e.detail)));
-      view.addEventListener('statechange', (e) => log.states.push((e.detail as { state: string }).state));
+      view.addEventListener('statechange', (e) => {
+        const change = e.detail as ViewLog['changes'][number];
+        log.states.push(change.state);
+        log.changes.push(change);
+      });
     },
   });
 }
@@ -87,10 +106,10 @@ if (o.workerPrelude) {
 window.rfbView = new RfbView(canvas, o.view);
 </script></body></html>`;
 
-const prepared = new WeakSet<Page>();
+const prepared = new WeakSet<TestPage>();
 
 /** Installs the recorder in every document this page loads (once per page). */
-async function preparePage(page: Page): Promise<void> {
+async function preparePage(page: TestPage): Promise<void> {
   if (prepared.has(page)) return;
   prepared.add(page);
   await page.addInitScript(installRecorder);
@@ -124,7 +143,8 @@ export interface OwnPageOptions {
  * through page.route: in this Chromium the WebSocket of a worker fails when
  * its script was routed, or when it is a blob worker of a routed page.)
  */
-export async function openOwnPage(page: Page, display: Display, options: OwnPageOptions): Promise<void> {
+export async function openOwnPage(anyPage: Page, display: Display, options: OwnPageOptions): Promise<void> {
+  const page = asTestPage(anyPage);
   await preparePage(page);
   await page.goto(`${httpOrigin(display)}/health`);
   await page.setContent(ownPage(options));
@@ -132,21 +152,27 @@ export async function openOwnPage(page: Page, display: Display, options: OwnPage
 
 /** Opens the full-page viewer served at `/` with the given query parameters. */
 export async function openViewerPage(page: Page, display: Display, query = ''): Promise<void> {
+  await openViewerAt(page, `${httpOrigin(display)}/${query ? `?${query}` : ''}`);
+}
+
+/** Opens the full-page viewer at any URL (e.g. under an attach() prefix), recording its view. */
+export async function openViewerAt(anyPage: Page, url: string): Promise<void> {
+  const page = asTestPage(anyPage);
   await preparePage(page);
-  await page.goto(`${httpOrigin(display)}/${query ? `?${query}` : ''}`);
+  await page.goto(url);
 }
 
 export function viewLog(page: Page): Promise<ViewLog> {
-  return page.evaluate(() => (globalThis as unknown as E2eGlobals).e2e);
+  return asTestPage(page).evaluate(() => (globalThis as unknown as E2eGlobals).e2e);
 }
 
 function frameCount(page: Page): Promise<number> {
-  return page.evaluate(() => (globalThis as unknown as E2eGlobals).e2e.frames.length);
+  return asTestPage(page).evaluate(() => (globalThis as unknown as E2eGlobals).e2e.frames.length);
 }
 
 /** Waits until the view has drawn at least `n` frames in all (generous timeout: the machine is shared). */
 export async function waitForFrames(page: Page, n: number, timeoutMs = 20_000): Promise<void> {
-  await page.waitForFunction((want) => (globalThis as unknown as E2eGlobals).e2e.frames.length >= want, n, { timeout: timeoutMs, polling: 50 });
+  await asTestPage(page).waitForFunction((want) => (globalThis as unknown as E2eGlobals).e2e.frames.length >= want, n, timeoutMs);
 }
 
 /** Waits for `more` frames beyond those drawn so far. */
@@ -157,7 +183,7 @@ export async function waitForMoreFrames(page: Page, more: number, timeoutMs?: nu
 }
 
 export async function waitForConfigs(page: Page, n: number, timeoutMs = 20_000): Promise<void> {
-  await page.waitForFunction((want) => (globalThis as unknown as E2eGlobals).e2e.configs.length >= want, n, { timeout: timeoutMs, polling: 50 });
+  await asTestPage(page).waitForFunction((want) => (globalThis as unknown as E2eGlobals).e2e.configs.length >= want, n, timeoutMs);
 }
 
 export interface Snapshot {
@@ -168,7 +194,7 @@ export interface Snapshot {
 
 /** The view's canvas pixels, read back through `view.snapshot()`. */
 export async function snapshot(page: Page): Promise<Snapshot> {
-  const s = await page.evaluate(async () => {
+  const s = await asTestPage(page).evaluate(async () => {
     const img = await (globalThis as unknown as E2eGlobals).rfbView.snapshot();
     let binary = '';
     for (let i = 0; i < img.data.length; i += 0x8000) binary += String.fromCharCode(...img.data.subarray(i, i + 0x8000));
@@ -204,6 +230,27 @@ export function pictureDifference(actual: Uint8Array, expected: Uint8Array): Pic
     psnrDb: mse === 0 ? Infinity : round(10 * Math.log10((255 * 255) / mse)),
   };
 }
+
+export type Rgb = [number, number, number];
+
+/** A frame of one colour. */
+export function solidFrame(width: number, height: number, [r, g, b]: Rgb): RawFrame {
+  const data = new Uint8Array(width * height * 4);
+  for (let i = 0; i < data.length; i += 4) data.set([r, g, b, 255], i);
+  return createFrame({ data, width, height });
+}
+
+/** The canvas's mean colour, read back from the view. */
+export async function meanColor(page: Page): Promise<Rgb> {
+  const s = await snapshot(page);
+  const sum = [0, 0, 0];
+  for (let i = 0; i < s.rgba.length; i += 4) for (let c = 0; c < 3; c++) sum[c] += s.rgba[i + c];
+  const n = s.rgba.length / 4;
+  return sum.map((v) => Math.round(v / n)) as Rgb;
+}
+
+/** Each channel within `tolerance` of the wanted colour. */
+export const nearColor = (got: Rgb, want: Rgb, tolerance = 8) => got.every((v, c) => Math.abs(v - want[c]) <= tolerance);
 
 /** Publishes `frame(i)` every `intervalMs` until stopped, so a view keeps getting frames. */
 export function keepPublishing(display: Display, frame: (i: number) => FrameInput, intervalMs = 50): { stop(): void } {

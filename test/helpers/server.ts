@@ -1,5 +1,17 @@
 /** Starting a real rfbcast server for tests, with fake or real backends and an optional manual clock. */
-import { BackendToken, ClockToken, createContainer, createLogger, type Display, LoggerToken, serve, type ServeOptions } from 'rfbcast';
+import {
+  BackendToken,
+  ClockToken,
+  createContainer,
+  createLogger,
+  type Display,
+  loadNativeAddon,
+  LoggerToken,
+  NativeLoaderToken,
+  type NativeFeatures,
+  serve,
+  type ServeOptions,
+} from 'rfbcast';
 import type { DependencyContainer } from 'rfbcast';
 
 import { type FakeControl, fakeControl, fakeEncoderBackend } from './fake-encoders';
@@ -22,6 +34,15 @@ export function fakeContainer(video: FakeControl, image: FakeControl, clock?: Ma
   c.register(BackendToken, { useValue: fakeEncoderBackend('image', 'image', image) });
   c.register(LoggerToken, { useValue: createLogger({ level: process.env.RFBCAST_LOG_LEVEL ?? 'silent' }) });
   if (clock) c.register(ClockToken, { useValue: clock });
+  return c;
+}
+
+/** A container whose real addon says it was built without libx264 and the libraries named. */
+export function containerWithout(missing: Partial<NativeFeatures>): DependencyContainer {
+  const addon = loadNativeAddon();
+  const features = { ...addon.features(), x264: false, ...missing };
+  const c = createContainer();
+  c.register(NativeLoaderToken, { useValue: () => ({ ...addon, features: () => features }) });
   return c;
 }
 
