@@ -1,0 +1,101 @@
+/**
+ * Runs the fuzz target (fuzz-target.ts, built into dist/) as its own process
+ * with `--unhandled-rejections=strict`, so "the process survives" means just
+ * that: an uncaught exception or an unhandled rejection ends it, and the test
+ * sees the exit and the stack on stderr.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+import { WebSocket } from 'ws';
+
+import type { TargetInfo } from './fuzz-target';
+import { TestViewer } from './viewer';
+
+const TARGET = join(__dirname, '..', '..', 'dist', 'test', 'helpers', 'fuzz-target.js');
+
+export interface FuzzTarget extends TargetInfo {
+  child: ChildProcess;
+  /** Everything the target wrote to stderr (its error logs, or the stack it died with). */
+  stderr(): string;
+  /** Still running: nothing has ended the process. */
+  alive(): boolean;
+  /** The HTTP side channel answers `GET /health` on both servers. */
+  healthy(): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+export function startFuzzTarget(): Promise<FuzzTarget> {
+  const child = spawn(process.execPath, ['--unhandled-rejections=strict', TARGET], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the fuzz target did not start: ${err}`)), 20_000);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`the fuzz target exited (${code ?? signal}) before listening: ${err}`));
+    });
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n')[0];
+      if (!out.includes('\n')) return;
+      clearTimeout(timer);
+      const info = JSON.parse(line) as TargetInfo;
+      resolve({
+        ...info,
+        child,
+        stderr: () => err,
+        alive: () => child.exitCode === null && child.signalCode === null,
+        healthy: async () => {
+          const answers = await Promise.all(
+            [`http://127.0.0.1:${info.own}/health`, `http://127.0.0.1:${info.mounted}/rfb/health`].map((url) =>
+              fetch(url).then((r) => r.text(), () => ''),
+            ),
+          );
+          return answers.every((a) => a === 'ok\n');
+        },
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+  });
+}
+
+/** Well-behaved viewers on the target's streams, acking like a browser, that the fuzz must not disturb. */
+export interface Watchers {
+  viewers: TestViewer[];
+  /** Resolves once every viewer has received `n` more frames; throws, naming the viewer, at the deadline. */
+  keepStreaming(n?: number, timeoutMs?: number): Promise<void>;
+  close(): void;
+}
+
+export async function watchTarget(t: FuzzTarget): Promise<Watchers> {
+  const routes: Array<[string, string?]> = [
+    [`ws://127.0.0.1:${t.own}/live`],
+    [`ws://127.0.0.1:${t.own}/full`],
+    [`ws://127.0.0.1:${t.own}/auth`, 'good'],
+    [`ws://127.0.0.1:${t.mounted}/rfb/live`],
+    [`ws://127.0.0.1:${t.mounted}/rfb/full`],
+  ];
+  // Each acks from its first frame on: a frame left unacked would stall it for the in-flight backstop.
+  const viewers = await Promise.all(routes.map(async ([url, token]) => (await TestViewer.connect(url, ['image/jpeg'], { token })).autoAck()));
+  return {
+    viewers,
+    keepStreaming: async (n = 2, timeoutMs = 10_000) => {
+      await Promise.all(
+        viewers.map(async (v, i) => {
+          const want = v.frames.length + n;
+          const what = `${want} frames on ${routes[i][0]}`;
+          await v.waitFor((x) => x.frames.length >= want || x.ws.readyState !== WebSocket.OPEN, timeoutMs, what);
+          if (v.frames.length < want) throw new Error(`waiting for ${what}: disconnected with ${JSON.stringify(await v.closed)}`);
+        }),
+      );
+    },
+    close: () => viewers.forEach((v) => v.ws.terminate()),
+  };
+}
