@@ -10,7 +10,7 @@
  * receiving frames throughout.
  */
 import { attackGenerator, type Attack, type State, states } from './helpers/fuzz-connections';
-import { type FuzzTarget, startFuzzTarget, type Watchers, watchTarget } from './helpers/fuzz-process';
+import { expectUnharmed, type FuzzTarget, startFuzzTarget, type Watchers, watchTarget } from './helpers/fuzz-process';
 import { httpStatus, RawSocket } from './helpers/raw-socket';
 import { clientFrame, closeCodeOf, OP, serverFrames, upgradeRequest } from './helpers/ws-frames';
 
@@ -35,13 +35,6 @@ afterAll(async () => {
   await target?.stop();
 });
 
-/** The target is alive, answers /health on both servers, logged no fault, and every watcher still streams. */
-async function expectUnharmed(): Promise<void> {
-  await watchers.keepStreaming();
-  expect(await target.healthy()).toBe(true);
-  expect(target.alive()).toBe(true);
-  expect(target.stderr()).toBe('');
-}
 
 describe('issue 15: an oversized message on a socket for no stream', () => {
   it.each([
@@ -55,7 +48,7 @@ describe('issue 15: an oversized message on a socket for no stream', () => {
     // The server has sent its close; the client answers with 70 KB instead of a close frame.
     s.write(clientFrame(OP.TEXT, 'x'.repeat(70_000)));
     expect(await s.waitClosed(CLOSE_DEADLINE_MS)).toBe(true);
-    await expectUnharmed();
+    await expectUnharmed(target, watchers);
   });
 
   it('also when the message arrives with the upgrade request, before the 101 is out', async () => {
@@ -63,7 +56,7 @@ describe('issue 15: an oversized message on a socket for no stream', () => {
     s.write(Buffer.concat([Buffer.from(upgradeRequest('/zz')), clientFrame(OP.BINARY, new Uint8Array(70_000))]));
     expect(await s.waitClosed(CLOSE_DEADLINE_MS)).toBe(true);
     expect(closeCodeOf(s.received)).toBe(4404);
-    await expectUnharmed();
+    await expectUnharmed(target, watchers);
   });
 
   it('on an existing stream closes that socket with 1009', async () => {
@@ -72,7 +65,7 @@ describe('issue 15: an oversized message on a socket for no stream', () => {
     s.write(clientFrame(OP.TEXT, 'x'.repeat(70_000)));
     expect(await s.waitClosed(CLOSE_DEADLINE_MS)).toBe(true);
     expect(closeCodeOf(s.received)).toBe(1009);
-    await expectUnharmed();
+    await expectUnharmed(target, watchers);
   });
 });
 
@@ -134,15 +127,6 @@ describe('route and state fuzzing', () => {
     const outcomes: Outcome[] = [];
     const started = Date.now();
     let next = 0;
-    let running = true;
-    let streamingChecks = 0;
-    // Alongside the attack: every watcher keeps receiving frames, checkpoint after checkpoint.
-    const checker = (async () => {
-      while (running) {
-        await watchers.keepStreaming(2);
-        streamingChecks++;
-      }
-    })();
     const attacker = async () => {
       while (next < plan.length && Date.now() - started < TIME_LIMIT_MS) {
         const p = plan[next++];
@@ -151,12 +135,9 @@ describe('route and state fuzzing', () => {
       }
     };
     try {
-      try {
+      const streamingChecks = await watchers.throughout(async () => {
         await Promise.all(Array.from({ length: ATTACKERS }, attacker));
-      } finally {
-        running = false;
-        await checker;
-      }
+      });
       const failed = outcomes.filter((o) => o.problem).map((o) => `${o.where}: ${o.problem}`);
       const tally = plan.slice(0, outcomes.length).reduce<Record<string, number>>((acc, p) => ({ ...acc, [p.state.name]: (acc[p.state.name] ?? 0) + 1 }), {});
       const checked = outcomes.filter((o) => o.codeChecked).length;
@@ -165,7 +146,7 @@ describe('route and state fuzzing', () => {
       );
       expect(failed.slice(0, 10)).toEqual([]);
       expect(outcomes.length).toBe(CONNECTIONS);
-      await expectUnharmed();
+      await expectUnharmed(target, watchers);
     } catch (error) {
       const last = outcomes.slice(-ATTACKERS).map((o) => o.where);
       process.stderr.write(`route fuzz failed with FUZZ_SEED=${SEED}; last connections: ${JSON.stringify(last)}\ntarget stderr:\n${target.stderr()}\n`);

@@ -39,11 +39,12 @@ export function states(prefix: string): State[] {
     { name: 'unknown stream', path: '/zz', status: 101, setup: [], quiet: false },
     { name: 'undecodable stream name', path: '/%E0%A4%A', status: 101, setup: [], quiet: false },
     { name: 'before hello', path: '/live', status: 101, setup: [], quiet: true },
-    { name: 'authenticate running', path: '/auth', status: 101, setup: [hello('good')], quiet: false },
-    { name: 'authenticate about to reject', path: '/auth', status: 101, setup: [hello('bad')], quiet: false },
+    { name: 'authenticate running', path: '/auth.1', status: 101, setup: [hello('good')], quiet: false },
+    { name: 'authenticate about to reject', path: '/auth.1', status: 101, setup: [hello('bad')], quiet: false },
     { name: 'after a close was sent', path: '/live', status: 101, setup: [clientFrame(OP.TEXT, '{"type":"ack","seq":1}')], quiet: false },
     { name: 'session', path: '/live', status: 101, setup: [hello()], awaitConfig: true, quiet: true },
-    { name: 'authenticated session', path: '/auth', status: 101, setup: [hello('good')], awaitConfig: true, quiet: true },
+    { name: 'authenticated session', path: '/auth.1', status: 101, setup: [hello('good')], awaitConfig: true, quiet: true },
+    { name: 'authenticated session, target like a URL host', path: '//auth.1/x?t=%ZZ', status: 101, setup: [hello('good')], awaitConfig: true, quiet: true },
     { name: 'stream path with query', path: '/live?x=%ZZ&y', status: 101, setup: [hello()], awaitConfig: true, quiet: true },
   ];
   for (const s of list) s.path = prefix + s.path;

@@ -71,6 +71,8 @@ export interface Watchers {
   viewers: TestViewer[];
   /** Resolves once every viewer has received `n` more frames; throws, naming the viewer, at the deadline. */
   keepStreaming(n?: number, timeoutMs?: number): Promise<void>;
+  /** Runs `work` while checking, checkpoint after checkpoint, that every viewer keeps streaming; returns the checks made. */
+  throughout(work: () => Promise<void>): Promise<number>;
   close(): void;
 }
 
@@ -78,13 +80,13 @@ export async function watchTarget(t: FuzzTarget): Promise<Watchers> {
   const routes: Array<[string, string?]> = [
     [`ws://127.0.0.1:${t.own}/live`],
     [`ws://127.0.0.1:${t.own}/full`],
-    [`ws://127.0.0.1:${t.own}/auth`, 'good'],
+    [`ws://127.0.0.1:${t.own}/auth.1`, 'good'],
     [`ws://127.0.0.1:${t.mounted}/rfb/live`],
     [`ws://127.0.0.1:${t.mounted}/rfb/full`],
   ];
   // Each acks from its first frame on: a frame left unacked would stall it for the in-flight backstop.
   const viewers = await Promise.all(routes.map(async ([url, token]) => (await TestViewer.connect(url, ['image/jpeg'], { token })).autoAck()));
-  return {
+  const watchers: Watchers = {
     viewers,
     keepStreaming: async (n = 2, timeoutMs = 10_000) => {
       await Promise.all(
@@ -96,6 +98,33 @@ export async function watchTarget(t: FuzzTarget): Promise<Watchers> {
         }),
       );
     },
+    throughout: async (work) => {
+      let running = true;
+      let checks = 0;
+      const checker = (async () => {
+        while (running) {
+          await watchers.keepStreaming();
+          checks++;
+        }
+      })();
+      try {
+        await work();
+      } finally {
+        running = false;
+        await checker;
+      }
+      return checks;
+    },
     close: () => viewers.forEach((v) => v.ws.terminate()),
   };
+  return watchers;
+}
+
+/** The target is alive, answers /health on both servers, logged no fault, and every watcher still streams. */
+export async function expectUnharmed(target: FuzzTarget, watchers: Watchers): Promise<void> {
+  await watchers.keepStreaming();
+  expect(await target.healthy()).toBe(true);
+  expect(target.alive()).toBe(true);
+  expect(target.stderr()).toBe('');
+  expect(target.faultHandlers).toBe(0);
 }

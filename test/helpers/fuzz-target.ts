@@ -5,8 +5,9 @@
  * it serves
  *  - a hub on its own port with short HTTP deadlines, and
  *  - an application's HTTP server with a hub mounted at /rfb by attach(),
- * each with the streams `live`, `auth` (an authenticate hook that answers
- * after a delay, accepting the token `good`) and `full` (one viewer at most),
+ * each with the streams `live`, `auth.1` (an authenticate hook that answers
+ * after a delay, accepting the token `good`; a name `new URL()` would read as
+ * a host in the target `//auth.1`) and `full` (one viewer at most),
  * an Origin allow-list, and frames published continuously with the real JPEG
  * backend. It prints one JSON line (ports and limits) and runs until SIGTERM.
  */
@@ -27,6 +28,8 @@ export interface TargetInfo {
   own: number;
   mounted: number;
   limits: typeof TARGET_LIMITS;
+  /** Process-wide fault handlers installed once rfbcast is loaded and serving: none may hide a fault. */
+  faultHandlers: number;
 }
 
 const WIDTH = 64;
@@ -36,7 +39,7 @@ const PUBLISH_MS = 15;
 async function addStreams(hub: Hub): Promise<void> {
   await hub.addStream('live', WIDTH, HEIGHT);
   await hub.addStream('full', WIDTH, HEIGHT, { maxViewers: 1 });
-  await hub.addStream('auth', WIDTH, HEIGHT, {
+  await hub.addStream('auth.1', WIDTH, HEIGHT, {
     authenticate: async (ctx) => {
       await new Promise((r) => setTimeout(r, TARGET_LIMITS.authDelayMs));
       return ctx.token === 'good' ? { user: 'fuzz' } : null;
@@ -78,7 +81,12 @@ async function main(): Promise<void> {
       app.close(() => process.exit(0));
     });
   });
-  const info: TargetInfo = { own: own.port ?? 0, mounted: (app.address() as AddressInfo).port, limits: TARGET_LIMITS };
+  const info: TargetInfo = {
+    own: own.port ?? 0,
+    mounted: (app.address() as AddressInfo).port,
+    limits: TARGET_LIMITS,
+    faultHandlers: process.listenerCount('uncaughtException') + process.listenerCount('unhandledRejection'),
+  };
   process.stdout.write(`${JSON.stringify(info)}\n`);
 }
 
