@@ -8,8 +8,10 @@
  * and the process and its viewers carry on. The target runs in its own
  * process under `--unhandled-rejections=strict` (fuzz-process.ts).
  */
+import { ConfigError, Hub } from 'rfbcast';
+
 import { type HttpCase, httpCaseGenerator } from './helpers/fuzz-http-requests';
-import { expectUnharmed, type FuzzTarget, startFuzzTarget, type Watchers, watchTarget } from './helpers/fuzz-process';
+import { expectUnharmed, fuzzTargetScope } from './helpers/fuzz-process';
 import { RawSocket } from './helpers/raw-socket';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261203);
@@ -19,19 +21,7 @@ const CLIENTS = 8;
 const TIME_LIMIT_MS = 30_000;
 const ANSWER_DEADLINE_MS = 5000;
 
-let target: FuzzTarget;
-let watchers: Watchers;
-
-beforeAll(async () => {
-  target = await startFuzzTarget();
-  watchers = await watchTarget(target);
-});
-
-afterAll(async () => {
-  watchers?.close();
-  await target?.stop();
-});
-
+const fuzz = fuzzTargetScope();
 /** The status codes of every response in `bytes` (pipelined responses follow one another). */
 function statuses(bytes: Buffer): number[] {
   return [...bytes.toString('latin1').matchAll(/HTTP\/1\.[01] (\d{3}) /g)].map((m) => Number(m[1]));
@@ -70,8 +60,8 @@ async function run(port: number, c: HttpCase): Promise<string | undefined> {
 
 it(`the side channel survives ${REQUESTS} malformed and ${SLOW_REQUESTS} slow raw HTTP requests (seed ${SEED})`, async () => {
   const servers = [
-    { name: 'own', port: target.own, gen: httpCaseGenerator(SEED, '') },
-    { name: 'mounted', port: target.mounted, gen: httpCaseGenerator(SEED + 1, '/rfb') },
+    { name: 'own', port: fuzz.target.own, gen: httpCaseGenerator(SEED, '') },
+    { name: 'mounted', port: fuzz.target.mounted, gen: httpCaseGenerator(SEED + 1, '/rfb') },
   ];
   // Drawn up front, so the requests are the same whatever order they finish in.
   const plan = [
@@ -95,7 +85,7 @@ it(`the side channel survives ${REQUESTS} malformed and ${SLOW_REQUESTS} slow ra
         if (problem) failed.push(`#${SLOW_REQUESTS + i} ${p.server.name}: ${p.c.name}: ${problem}`);
       }
     };
-    const checks = await watchers.throughout(async () => {
+    const checks = await fuzz.watchers.throughout(async () => {
       await Promise.all([
         ...slow.map(async (p, i) => {
           const problem = await run(p.server.port, p.c);
@@ -108,9 +98,21 @@ it(`the side channel survives ${REQUESTS} malformed and ${SLOW_REQUESTS} slow ra
     process.stderr.write(`http fuzz (seed ${SEED}): ${done} requests in ${Date.now() - started} ms, ${checks} streaming checks; statuses ${JSON.stringify(tally)}\n`);
     expect(failed.slice(0, 10)).toEqual([]);
     expect(done).toBe(plan.length);
-    await expectUnharmed(target, watchers);
+    await expectUnharmed(fuzz.target, fuzz.watchers);
   } catch (error) {
-    process.stderr.write(`http fuzz failed with FUZZ_SEED=${SEED}; target stderr:\n${target.stderr()}\n`);
+    process.stderr.write(`http fuzz failed with FUZZ_SEED=${SEED}; target stderr:\n${fuzz.target.stderr()}\n`);
     throw error;
   }
 }, 60_000);
+
+describe('HTTP limits of a server the hub owns', () => {
+  it.each([
+    [{ headersTimeoutMs: 5000, requestTimeoutMs: 1000 }, 'headersTimeoutMs (5000) must not exceed requestTimeoutMs (1000)'],
+    [{ maxHeaderBytes: 0 }, 'maxHeaderBytes must be a positive integer, got 0'],
+    [{ requestTimeoutMs: 1.5 }, 'requestTimeoutMs must be a positive integer, got 1.5'],
+  ])('are checked when it listens: %j is a ConfigError', async (limits, message) => {
+    const hub = new Hub({ port: 0, ...limits });
+    await expect(hub.listen()).rejects.toThrow(new ConfigError(message));
+    await hub.close();
+  });
+});

@@ -10,7 +10,7 @@
  * receiving frames throughout.
  */
 import { attackGenerator, type Attack, type State, states } from './helpers/fuzz-connections';
-import { expectUnharmed, type FuzzTarget, startFuzzTarget, type Watchers, watchTarget } from './helpers/fuzz-process';
+import { expectUnharmed, fuzzTargetScope } from './helpers/fuzz-process';
 import { httpStatus, RawSocket } from './helpers/raw-socket';
 import { clientFrame, closeCodeOf, OP, serverFrames, upgradeRequest } from './helpers/ws-frames';
 
@@ -21,25 +21,12 @@ const TIME_LIMIT_MS = 25_000;
 /** How long the server may take to end a connection it must end (generous: two busy cores). */
 const CLOSE_DEADLINE_MS = 5000;
 
-let target: FuzzTarget;
-let watchers: Watchers;
-
-beforeAll(async () => {
-  target = await startFuzzTarget();
-  watchers = await watchTarget(target);
-  await watchers.keepStreaming();
-});
-
-afterAll(async () => {
-  watchers?.close();
-  await target?.stop();
-});
-
+const fuzz = fuzzTargetScope();
 
 describe('issue 15: an oversized message on a socket for no stream', () => {
   it.each([
-    ['own port', () => target.own, '/zz'],
-    ['mounted server', () => target.mounted, '/rfb/zz'],
+    ['own port', () => fuzz.target.own, '/zz'],
+    ['mounted server', () => fuzz.target.mounted, '/rfb/zz'],
   ])('closes that socket and leaves the process and every viewer running (%s)', async (_where, port, path) => {
     const s = await RawSocket.open(port());
     s.write(upgradeRequest(path));
@@ -48,24 +35,24 @@ describe('issue 15: an oversized message on a socket for no stream', () => {
     // The server has sent its close; the client answers with 70 KB instead of a close frame.
     s.write(clientFrame(OP.TEXT, 'x'.repeat(70_000)));
     expect(await s.waitClosed(CLOSE_DEADLINE_MS)).toBe(true);
-    await expectUnharmed(target, watchers);
+    await expectUnharmed(fuzz.target, fuzz.watchers);
   });
 
   it('also when the message arrives with the upgrade request, before the 101 is out', async () => {
-    const s = await RawSocket.open(target.own);
+    const s = await RawSocket.open(fuzz.target.own);
     s.write(Buffer.concat([Buffer.from(upgradeRequest('/zz')), clientFrame(OP.BINARY, new Uint8Array(70_000))]));
     expect(await s.waitClosed(CLOSE_DEADLINE_MS)).toBe(true);
     expect(closeCodeOf(s.received)).toBe(4404);
-    await expectUnharmed(target, watchers);
+    await expectUnharmed(fuzz.target, fuzz.watchers);
   });
 
   it('on an existing stream closes that socket with 1009', async () => {
-    const s = await RawSocket.open(target.own);
+    const s = await RawSocket.open(fuzz.target.own);
     s.write(upgradeRequest('/live'));
     s.write(clientFrame(OP.TEXT, 'x'.repeat(70_000)));
     expect(await s.waitClosed(CLOSE_DEADLINE_MS)).toBe(true);
     expect(closeCodeOf(s.received)).toBe(1009);
-    await expectUnharmed(target, watchers);
+    await expectUnharmed(fuzz.target, fuzz.watchers);
   });
 });
 
@@ -116,8 +103,8 @@ describe('route and state fuzzing', () => {
   it(`every route and connection state survives ${CONNECTIONS} hostile connections (seed ${SEED})`, async () => {
     const gen = attackGenerator(SEED);
     const servers = [
-      { name: 'own', port: target.own, states: states('') },
-      { name: 'mounted', port: target.mounted, states: states('/rfb') },
+      { name: 'own', port: fuzz.target.own, states: states('') },
+      { name: 'mounted', port: fuzz.target.mounted, states: states('/rfb') },
     ];
     // Drawn up front, so the connections are the same whatever order they finish in.
     const plan = Array.from({ length: CONNECTIONS }, () => {
@@ -135,7 +122,7 @@ describe('route and state fuzzing', () => {
       }
     };
     try {
-      const streamingChecks = await watchers.throughout(async () => {
+      const streamingChecks = await fuzz.watchers.throughout(async () => {
         await Promise.all(Array.from({ length: ATTACKERS }, attacker));
       });
       const failed = outcomes.filter((o) => o.problem).map((o) => `${o.where}: ${o.problem}`);
@@ -146,10 +133,10 @@ describe('route and state fuzzing', () => {
       );
       expect(failed.slice(0, 10)).toEqual([]);
       expect(outcomes.length).toBe(CONNECTIONS);
-      await expectUnharmed(target, watchers);
+      await expectUnharmed(fuzz.target, fuzz.watchers);
     } catch (error) {
       const last = outcomes.slice(-ATTACKERS).map((o) => o.where);
-      process.stderr.write(`route fuzz failed with FUZZ_SEED=${SEED}; last connections: ${JSON.stringify(last)}\ntarget stderr:\n${target.stderr()}\n`);
+      process.stderr.write(`route fuzz failed with FUZZ_SEED=${SEED}; last connections: ${JSON.stringify(last)}\ntarget stderr:\n${fuzz.target.stderr()}\n`);
       throw error;
     }
   }, 60_000);

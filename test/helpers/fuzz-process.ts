@@ -128,3 +128,18 @@ export async function expectUnharmed(target: FuzzTarget, watchers: Watchers): Pr
   expect(target.stderr()).toBe('');
   expect(target.faultHandlers).toBe(0);
 }
+
+/** Starts the target and its watchers before a test file's tests, and stops them after. */
+export function fuzzTargetScope(): { readonly target: FuzzTarget; readonly watchers: Watchers } {
+  const scope = {} as { target: FuzzTarget; watchers: Watchers };
+  beforeAll(async () => {
+    scope.target = await startFuzzTarget();
+    scope.watchers = await watchTarget(scope.target);
+    await scope.watchers.keepStreaming();
+  });
+  afterAll(async () => {
+    scope.watchers?.close();
+    await scope.target?.stop();
+  });
+  return scope;
+}
