@@ -35,6 +35,7 @@ export function states(prefix: string): State[] {
     { name: 'refused: stream full', path: '/full', status: 503, setup: [], quiet: false },
     { name: 'refused: bad version', path: '/live', headers: { 'Sec-WebSocket-Version': '7' }, status: 400, setup: [], quiet: false },
     { name: 'refused: no key', path: '/live', headers: { 'Sec-WebSocket-Key': null }, status: 400, setup: [], quiet: false },
+    { name: 'refused: bad subprotocol header', path: '/live', headers: { 'Sec-WebSocket-Protocol': ',, x y' }, status: 400, setup: [], quiet: false },
     { name: 'refused: POST upgrade', path: '/live', method: 'POST', status: 405, setup: [], quiet: false },
     { name: 'unknown stream', path: '/zz', status: 101, setup: [], quiet: false },
     { name: 'undecodable stream name', path: '/%E0%A4%A', status: 101, setup: [], quiet: false },
