@@ -90,8 +90,12 @@ async function attack(port: number, state: State, a: Attack, pipelined: boolean)
       const got = closeCodeOf(s.received);
       return { codeChecked: true, problem: got === expected ? undefined : `closed with ${String(got)}, expected ${expected}` };
     }
-    if (a.ending === 'end') s.end();
-    else if (a.ending === 'destroy') s.destroy();
+    if (a.ending === 'end') {
+      // Half-closed mid-frame: the rest will never come, and the server must let go.
+      s.end();
+      return (await s.waitClosed(CLOSE_DEADLINE_MS)) ? {} : { problem: 'the server kept a half-closed connection open' };
+    }
+    if (a.ending === 'destroy') s.destroy();
     else s.reset();
     return {};
   } finally {
