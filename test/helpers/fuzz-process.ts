@@ -26,7 +26,7 @@ export interface FuzzTarget extends TargetInfo {
 }
 
 export function startFuzzTarget(): Promise<FuzzTarget> {
-  const child = spawn(process.execPath, ['--unhandled-rejections=strict', TARGET], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--unhandled-rejections=strict', TARGET], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));

@@ -9,7 +9,8 @@
  * after a delay, accepting the token `good`; a name `new URL()` would read as
  * a host in the target `//auth.1`) and `full` (one viewer at most),
  * an Origin allow-list, and frames published continuously with the real JPEG
- * backend. It prints one JSON line (ports and limits) and runs until SIGTERM.
+ * backend. It prints one JSON line (ports and limits) and runs until SIGTERM
+ * or until its stdin, a pipe from the test, ends.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -74,13 +75,19 @@ async function main(): Promise<void> {
     for (const hub of [own, mounted]) for (const d of hub?.streams() ?? []) d.publish(frame);
   }, PUBLISH_MS);
 
-  process.once('SIGTERM', () => {
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
     clearInterval(publisher);
     void Promise.all([own.close(), mounted?.close()]).then(() => {
       app.closeAllConnections();
       app.close(() => process.exit(0));
     });
-  });
+  };
+  process.once('SIGTERM', stop);
+  // stdin is a pipe from the test: it ends when the test process does, however it ends.
+  process.stdin.once('end', stop).resume();
   const info: TargetInfo = {
     own: own.port ?? 0,
     mounted: (app.address() as AddressInfo).port,
