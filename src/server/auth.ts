@@ -24,14 +24,24 @@ function parseCookies(header: string | undefined): Record<string, string> {
   return out;
 }
 
+/**
+ * The request target split by hand: `new URL()` reads a target such as
+ * `//cam.1/` as a host name and throws on it, and a client chooses the target.
+ */
+function pathAndQuery(target: string): { path: string; query: Record<string, string> } {
+  const q = target.indexOf('?');
+  if (q < 0) return { path: target, query: {} };
+  return { path: target.slice(0, q), query: Object.fromEntries(new URLSearchParams(target.slice(q + 1))) };
+}
+
 export function authContext(req: IncomingMessage, hello: HelloMessage, stream: string): AuthContext {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const { path, query } = pathAndQuery(req.url ?? '/');
   return {
     token: hello.token,
     headers: { ...req.headers },
     cookies: parseCookies(req.headers.cookie),
-    path: url.pathname,
-    query: Object.fromEntries(url.searchParams),
+    path,
+    query,
     remote: req.socket.remoteAddress,
     hello: { ...hello },
     stream,

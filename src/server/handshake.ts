@@ -95,7 +95,6 @@ export function handshake(ws: WebSocket, req: IncomingMessage, display: Stream, 
       closeWs(ws, CLOSE.INTERNAL, 'internal error');
     }
   });
-  ws.on('error', (err) => log.debug({ err }, 'socket error'));
   ws.on('close', () => {
     ended = true;
     releaseSlot();

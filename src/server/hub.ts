@@ -23,13 +23,14 @@ import { CLOSE, closeWs } from './close-codes';
 import type { Display } from './display';
 import { Stream } from './stream';
 import { handshake } from './handshake';
+import { type HttpLimits, httpServerOptions } from './http-limits';
 import { imageBackendFor, videoBackendFor } from './negotiation';
 import { isValidStreamName, normalisePrefix, streamNameOf, underPrefix } from './routing';
 import { handleSideChannel, methodNotAllowed, notFound } from './side-channel';
 import { clientDir, redirectToDirectory, serveStatic } from './static-files';
 import { resolveStreamConfig, type StreamOptions } from './stream-config';
 
-export interface HubOptions {
+export interface HubOptions extends HttpLimits {
   port?: number;
   host?: string;
   /** Mount prefix, e.g. '/rfb': streams are then reached at /rfb/<stream>. */
@@ -158,7 +159,8 @@ export class Hub {
   /** Listens on its own HTTP(S) server (port 0 picks a free port). */
   async listen(): Promise<{ host: string; port: number }> {
     const { tls } = this.options;
-    const server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }) : createHttpServer();
+    const limits = httpServerOptions(this.options);
+    const server = tls ? createHttpsServer({ ...limits, key: tls.key, cert: tls.cert }) : createHttpServer(limits);
     this.ownsServer = true;
     this.attachTo(server, true);
     const host = this.options.host ?? HUB_DEFAULTS.host;
@@ -220,8 +222,23 @@ export class Hub {
     return `${scheme}://${host}:${a.port}${this.prefix}/${encodeURIComponent(name)}`;
   }
 
-  /** Answers the side channel and static files; false when the request is not for the hub. */
+  /**
+   * Answers the side channel and static files; false when the request is not
+   * for the hub. It never throws: a fault of ours is logged and answered 500,
+   * so it cannot escape into the server's `request` event and end the process.
+   */
   handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
+    try {
+      return this.answer(req, res);
+    } catch (err) {
+      this.logger.error({ err, url: req.url }, 'request handling failed');
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end();
+      return true;
+    }
+  }
+
+  private answer(req: IncomingMessage, res: ServerResponse): boolean {
     const path = underPrefix(req.url ?? '/', this.prefix);
     if (path === undefined) return false;
     // On an application's server, anything that is not one of our GET routes stays the application's.
@@ -270,7 +287,8 @@ export class Hub {
     const path = underPrefix(req.url ?? '/', this.prefix);
     if (path === undefined) {
       // Not ours: another upgrade handler on the application's server may take it.
-      if (this.ownsServer) socket.destroy();
+      // With none, nobody would ever answer and the socket would stay open unguarded.
+      if (this.ownsServer || this.server?.listenerCount('upgrade') === 1) refuse(socket, 404, 'Not Found');
       return;
     }
     const origin = req.headers.origin;
@@ -285,6 +303,10 @@ export class Hub {
       return refuse(socket, 503, 'Service Unavailable');
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      // First of all: a socket's faults (an oversized or malformed frame, a reset)
+      // arrive as 'error' events in every later state, including after we closed
+      // it, and one without a listener would end the process.
+      ws.on('error', (err) => this.logger.debug({ err, remote: req.socket.remoteAddress }, 'socket error'));
       this.alive.set(ws, true);
       ws.on('pong', () => this.alive.set(ws, true));
       if (!display || display.isClosed) {
@@ -307,6 +329,14 @@ export class Hub {
   }
 }
 
+/**
+ * Answers an upgrade with an HTTP error and closes the socket. Node removed its
+ * own error listener at the upgrade, so a reset here needs ours; the socket is
+ * destroyed once the answer is written rather than left half-open for a peer
+ * that never closes its side.
+ */
 function refuse(socket: Duplex, status: number, text: string): void {
+  socket.on('error', () => socket.destroy());
+  socket.once('finish', () => socket.destroy());
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }

@@ -41,7 +41,10 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
  * viewer files under `path`, call `hub.handleRequest(req, res)` first, e.g. in
  * Express `app.use((req, res, next) => hub.handleRequest(req, res) || next())`.
  * `sideChannel: true` instead adds a `request` listener of its own, for servers
- * that have no other handler.
+ * that have no other handler. The server's HTTP deadlines and header cap stay
+ * the application's (`headersTimeout`, `requestTimeout`, `maxHeaderSize`):
+ * the hub's `headersTimeoutMs`/`requestTimeoutMs`/`maxHeaderBytes` apply only
+ * to servers it creates itself.
  */
 export function attach(server: Server, options: HubOptions & { sideChannel?: boolean } = {}): Hub {
   const hub = new Hub(options);
