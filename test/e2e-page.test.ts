@@ -195,7 +195,7 @@ describeEachBrowser('the full-page viewer', (kind) => {
       expect(change).toMatchObject({ code: 1011, reason: expect.stringMatching(wanted) });
       expect(change?.reason).toBe('internal error: no image:jpeg encoder: built without libjpeg-turbo: install libturbojpeg0-dev and rebuild');
       // The server's log has the same reason.
-      expect(records.find((r) => r.msg === 'cannot create the encoder for a viewer')).toMatchObject({ err: { message: expect.stringMatching(wanted) } });
+      expect(records.find((r) => r.msg === 'no encoder for a viewer')).toMatchObject({ reason: expect.stringMatching(wanted) });
     });
   });
 });

@@ -63,11 +63,12 @@ export function unavailableChoice(registry: EncoderRegistry, supported: readonly
       .list()
       .filter((d) => d.transport === transport)
       .sort((a, b) => b.rank - a.rank)[0];
-  const video = supported.includes(CAP_H264) ? best('video') : undefined;
-  if (video) return { transport: 'video', backend: video.name };
+  // Images first: they are every viewer's fallback, and their reasons name a library to install.
   const image = best('image');
   const mode = image ? imageModeFor(supported, imageMode, modesOf(image)) : undefined;
-  return image && mode ? { transport: 'image', backend: image.name, mode } : undefined;
+  if (image && mode) return { transport: 'image', backend: image.name, mode };
+  const video = supported.includes(CAP_H264) ? best('video') : undefined;
+  return video ? { transport: 'video', backend: video.name } : undefined;
 }
 
 export function sameChoice(a: EncoderChoice, b: EncoderChoice): boolean {

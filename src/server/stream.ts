@@ -279,7 +279,10 @@ export class Stream implements ViewerHost, GroupHost {
     if (!choice) {
       // Something the viewer takes is registered but unavailable here: say why, so the page can show it.
       const wanted = unavailableChoice(this.registry, hello.supported, this.config.imageMode);
-      return wanted ? encoderRefusal(this.registry, wanted) : { code: CLOSE.NO_TRANSPORT, reason: 'no supported transport' };
+      if (!wanted) return { code: CLOSE.NO_TRANSPORT, reason: 'no supported transport' };
+      const refusal = await encoderRefusal(this.registry, wanted);
+      this.logger.error({ backend: describeChoice(wanted), reason: refusal.reason }, 'no encoder for a viewer');
+      return refusal;
     }
     const id = randomBytes(16).toString('hex');
     const viewer = new Viewer(id, this, socket, hello, principal, choice);
