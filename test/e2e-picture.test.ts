@@ -1,7 +1,8 @@
 /**
  * The browser client in real headless Chromium and Firefox (one test body,
- * run in each) against a real server with real encoders: an H.264 viewer and
- * a JPEG viewer show the published test card (the canvas read back with
+ * run in each) against a real server with real encoders: an H.264 viewer, a
+ * JPEG viewer, and four H.264 viewers sharing one encode group (one joining
+ * late) show the published test card (the canvas read back with
  * `view.snapshot()` and compared pixel for pixel), the fallback ladder (no
  * VideoDecoder; hardware refused -> software; software refused too -> images),
  * and a screenshot of the full-page viewer for people.
@@ -83,6 +84,24 @@ describeEachBrowser('the viewer', (kind) => {
       expect(viewer.transport).toBe('video');
       expect((await viewLog(page)).configs[0]).toMatchObject({ transport: 'webcodecs', width: W, height: H });
       await expectCard(page, TOLERANCE.h264);
+    });
+
+    it('three H.264 viewers share one encode group, and a fourth joins late; each shows the test card', async () => {
+      const early = [await streamAndPage()];
+      for (let i = 0; i < 2; i++) {
+        const page = await browser.newPage();
+        pages.push(page);
+        early.push(page);
+      }
+      for (const page of early) await openOneToOne(page);
+      for (const page of early) await expectFramesAtSize(page, 5);
+      const late = await browser.newPage();
+      pages.push(late);
+      await openOneToOne(late);
+      await expectFramesAtSize(late, 5);
+      // One encoder for all four (PROTOCOL.md §9.4).
+      expect((display as Display).groupMetrics()).toMatchObject([{ backend: 'libx264', members: 4 }]);
+      for (const page of [...early, late]) await expectCard(page, TOLERANCE.h264);
     });
 
     it('an odd-sized H.264 picture is cropped to even and drawn without the encoder’s padding rows', async () => {
