@@ -127,10 +127,6 @@ export class EncodeGroup {
     this.startedMs = host.clock.now();
   }
 
-  get size(): number {
-    return this.memberSet.size;
-  }
-
   get members(): GroupMember[] {
     return [...this.memberSet];
   }

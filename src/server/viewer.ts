@@ -69,11 +69,11 @@ export class Viewer implements GroupMember {
   /** Set while the viewer awaits a keyframe, with the first reason. */
   demand: KeyframeDemand | undefined = 'join';
   /** Nothing delivered since the viewer joined its current group. */
-  fresh = true;
+  private fresh = true;
   /** Bitrate tier in shared mode (1, 1/2, 1/4 of the stream bitrate). */
   tier = 1;
-  /** The group's targets, read for metrics (set by the group on join and retune). */
-  targets: () => Targets;
+  /** The group's targets, read for metrics (given by the group the viewer joins). */
+  private targets: () => Targets;
 
   private nextSeq = 0;
   private readonly flow: FlowControl;
