@@ -31,11 +31,15 @@ async function main(): Promise<void> {
   tick();
   const lag = monitorEventLoopDelay({ resolution: 1 });
   lag.enable();
-  let window = { cpu: process.cpuUsage(), at: performance.now(), published };
+  const groupCounts = () => {
+    const g = display.groupMetrics();
+    return { encodes: g.reduce((n, x) => n + x.encodes, 0), forced: g.reduce((n, x) => n + x.keyframes_forced, 0) };
+  };
+  let window = { cpu: process.cpuUsage(), at: performance.now(), published, ...groupCounts() };
   process.on('message', (m: { cmd: string }) => {
     if (m.cmd === 'measure') {
       lag.reset();
-      window = { cpu: process.cpuUsage(), at: performance.now(), published };
+      window = { cpu: process.cpuUsage(), at: performance.now(), published, ...groupCounts() };
     } else if (m.cmd === 'report') {
       const cpu = process.cpuUsage(window.cpu);
       const seconds = (performance.now() - window.at) / 1000;
@@ -44,6 +48,8 @@ async function main(): Promise<void> {
         lagP99Ms: Math.round((lag.percentile(99) / 1e6) * 100) / 100,
         publishedFps: Math.round(((published - window.published) / seconds) * 100) / 100,
         encoders: display.groupMetrics().length,
+        encodesPerS: Math.round(((groupCounts().encodes - window.encodes) / seconds) * 10) / 10,
+        forcedIdrPerS: Math.round(((groupCounts().forced - window.forced) / seconds) * 10) / 10,
       });
     } else if (m.cmd === 'stop') {
       clearTimeout(timer);

@@ -30,6 +30,8 @@ interface ServerReport {
   lagP99Ms: number;
   publishedFps: number;
   encoders: number;
+  encodesPerS: number;
+  forcedIdrPerS: number;
 }
 
 /** The server process: asks and answers over IPC. */
@@ -123,8 +125,13 @@ async function series(mode: Mode, transport: Transport, width: number, height: n
         serverCpuPct: s.cpuPct,
         lagP99Ms: s.lagP99Ms,
         encoders: s.encoders,
+        encodesPerS: s.encodesPerS,
+        forcedIdrPerS: s.forcedIdrPerS,
       };
-      progress(`${mode} ${transport} x${n}: min ${row.minFps} median ${row.medianFps} fps, cpu ${s.cpuPct}%, lag p99 ${s.lagP99Ms} ms, ${s.encoders} encoder(s)`);
+      progress(
+        `${mode} ${transport} x${n}: min ${row.minFps} median ${row.medianFps} fps, cpu ${s.cpuPct}%, lag p99 ${s.lagP99Ms} ms, ` +
+          `${s.encoders} encoder(s), ${s.encodesPerS} encodes/s, ${s.forcedIdrPerS} forced IDR/s`,
+      );
       rows.push(row);
       if ((row.minFps as number) < COLLAPSE * s.publishedFps) break;
     }
@@ -138,12 +145,15 @@ async function series(mode: Mode, transport: Transport, width: number, height: n
   return rows;
 }
 
+/** `--max N` caps the viewer count; `--modes shared` and `--transports h264` pick series. */
 export const viewersSuite: Suite = async (args) => {
   const [width, height] = args.sizes?.[0] ?? [1280, 720];
   const max = Number(args.max ?? 256);
+  const pick = <T extends string>(flag: unknown, all: readonly T[]): T[] =>
+    typeof flag === 'string' ? all.filter((x) => flag.split(',').includes(x)) : [...all];
   const rows: BenchRow[] = [];
-  for (const transport of ['h264', 'jpeg'] as const) {
-    for (const mode of ['shared', 'per-viewer'] as const) rows.push(...(await series(mode, transport, width, height, max)));
+  for (const transport of pick(args.transports, ['h264', 'jpeg'] as const)) {
+    for (const mode of pick(args.modes, ['shared', 'per-viewer'] as const)) rows.push(...(await series(mode, transport, width, height, max)));
   }
   return rows;
 };
