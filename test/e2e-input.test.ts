@@ -59,8 +59,7 @@ async function nextEvents(n: number): Promise<WireEvent[]> {
       return pending.filter((q) => q.event.type !== 'resize').length;
     },
     (count) => count >= n,
-    20_000,
-    `${n} input events`,
+    { timeoutMs: 20_000, what: `${n} input events` },
   );
   const events = pending.filter((q) => q.event.type !== 'resize').map((q) => q.event);
   pending = pending.filter((q) => q.event.type === 'resize');
@@ -139,7 +138,7 @@ describe('input on the canvas reaches display.pollEvents()', () => {
         style.height = `${height}px`;
       }, size);
     const resizes = async () => {
-      const events = await eventually(() => display.pollEvents().filter((q) => q.event.type === 'resize'), (e) => e.length > 0, 20_000, 'a resize event');
+      const events = await eventually(() => display.pollEvents().filter((q) => q.event.type === 'resize'), (e) => e.length > 0, { timeoutMs: 20_000, what: 'a resize event' });
       return events.map((q) => q.event);
     };
     await setCanvasSize({ width: 301, height: 201 });

@@ -99,8 +99,7 @@ describe('a live viewer in the full-page viewer', () => {
     const [resize] = await eventually(
       () => (display as Display).pollEvents().filter((q) => q.event.type === 'resize'),
       (events) => events.length > 0,
-      20_000,
-      'a resize event',
+      { timeoutMs: 20_000, what: 'a resize event' },
     );
     expect(resize.event).toEqual({ type: 'resize', width: 450, height: 301, pwidth: 900, pheight: 602, ratio: 2 });
     expect((await viewerNow()).viewport).toEqual({ pwidth: 900, pheight: 602, ratio: 2 });
@@ -118,8 +117,7 @@ describe('a live viewer in the full-page viewer', () => {
     await eventually(
       () => (display as Display).pollEvents().filter((q) => q.event.type === 'resize'),
       (events) => events.some((e) => (e.event as { pwidth: number }).pwidth === 2 * W),
-      20_000,
-      'a resize event',
+      { timeoutMs: 20_000, what: 'a resize event' },
     );
     const shot = await snapshot(page);
     expect([shot.width, shot.height]).toEqual([2 * W, 2 * H]);
@@ -141,7 +139,7 @@ describe('a live viewer in the full-page viewer', () => {
     // Relative counts: a loaded machine could, rarely, have made the watchdog fire already.
     const before = (await viewerNow()).decoderResets;
     await page.evaluate(() => (globalThis as unknown as { rfbView: { stallDecoderForTest(): void } }).rfbView.stallDecoderForTest());
-    await eventually(viewerNow, (v) => v.decoderResets > before, 20_000, 'decoder_reset at the server');
+    await eventually(viewerNow, (v) => v.decoderResets > before, { timeoutMs: 20_000, what: 'decoder_reset at the server' });
     await waitForMoreFrames(page, 5);
     await expectCard(page, TOLERANCE.h264);
     // The view counts the recovery in its stats (sent once a second).

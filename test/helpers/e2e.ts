@@ -11,6 +11,9 @@
 import type { Page } from 'playwright-core';
 
 import { type Display, type FrameInput, serve, type ServeOptions, type ViewerInfo } from '../../src';
+import { eventually } from './wait';
+
+export { eventually } from './wait';
 
 /** What the recorder keeps of a view's `frame` event, plus when the page saw it. */
 export interface DrawnFrame {
@@ -215,20 +218,8 @@ export function keepPublishing(display: Display, frame: (i: number) => FrameInpu
   return { stop: () => clearInterval(timer) };
 }
 
-/** Polls until `condition` holds (server state reached over sockets takes a moment). */
-export async function eventually<T>(read: () => T | Promise<T>, condition: (v: T) => boolean, timeoutMs = 20_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (condition(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-
 /** The display's one viewer, once it has been admitted. */
 export async function theViewer(display: Display): Promise<ViewerInfo> {
-  const viewers = await eventually(() => display.viewers(), (v) => v.length === 1, 20_000, 'one viewer');
+  const viewers = await eventually(() => display.viewers(), (v) => v.length === 1, { timeoutMs: 20_000, what: 'one viewer' });
   return viewers[0];
 }
