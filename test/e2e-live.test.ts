@@ -110,8 +110,10 @@ describe('a live viewer in the full-page viewer', () => {
 
   it('a resize keeps a still scene on screen: the picture is redrawn at the new size until the next frame', async () => {
     publisher?.stop();
-    await new Promise((r) => setTimeout(r, 300));
-    const drawn = (await viewLog(page)).frames.length;
+    // Nothing is published from here on: once the newest frame is drawn, no other can come.
+    const newest = (display as Display).latest()?.timestampUs;
+    const { frames } = await eventually(() => viewLog(page), (log) => log.frames.at(-1)?.timestampUs === newest, { timeoutMs: 20_000, what: 'the newest frame drawn' });
+    const drawn = frames.length;
     (display as Display).pollEvents();
     await page.setViewportSize({ width: W, height: H });
     await eventually(
