@@ -11,6 +11,7 @@
 import type { Page } from 'playwright-core';
 
 import { type Display, type FrameInput, serve, type ServeOptions, type ViewerInfo } from '../../src';
+import { distFile } from './dist';
 import { eventually } from './wait';
 
 export { eventually } from './wait';
@@ -94,6 +95,8 @@ const prepared = new WeakSet<Page>();
 
 /** Installs the recorder in every document this page loads (once per page). */
 async function preparePage(page: Page): Promise<void> {
+  // The page runs the built viewer bundle (dist/client): stop here if it is older than its sources.
+  distFile('client');
   if (prepared.has(page)) return;
   prepared.add(page);
   await page.addInitScript(installRecorder);
