@@ -110,9 +110,13 @@ describe('a live viewer in the full-page viewer', () => {
 
   it('a resize keeps a still scene on screen: the picture is redrawn at the new size until the next frame', async () => {
     publisher?.stop();
-    // Nothing is published from here on: once the newest frame is drawn, no other can come.
-    const newest = (display as Display).latest()?.timestampUs;
-    const { frames } = await eventually(() => viewLog(page), (log) => log.frames.at(-1)?.timestampUs === newest, { timeoutMs: 20_000, what: 'the newest frame drawn' });
+    // One last frame once the window is empty, so it is sent, not dropped; nothing is published
+    // after it, so once it is drawn no other frame can come.
+    const d = display as Display;
+    await eventually(() => d.metrics()[0].inflight, (n) => n === 0, { timeoutMs: 20_000, what: 'every frame acked' });
+    d.publish(cardFrame());
+    const last = d.latest()?.timestampUs;
+    const { frames } = await eventually(() => viewLog(page), (log) => log.frames.at(-1)?.timestampUs === last, { timeoutMs: 20_000, what: 'the last frame drawn' });
     const drawn = frames.length;
     (display as Display).pollEvents();
     await page.setViewportSize({ width: W, height: H });
