@@ -72,7 +72,8 @@ describe('listening', () => {
 
 describe('dead peers', () => {
   it('a peer that stops answering pings is cut off and its session ended', async () => {
-    const h = await hub({ pingIntervalMs: 50 });
+    // Long enough that an answered ping's pong is in before the next round, even on a loaded machine.
+    const h = await hub({ pingIntervalMs: 1000 });
     const d = await h.addStream('default', 64, 48);
     // A client that answers pings until its session exists, then falls silent like a peer whose network went away.
     const dead = new WebSocket(wsUrl(h, '/'), { autoPong: false });
