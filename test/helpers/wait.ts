@@ -14,7 +14,11 @@ export interface WaitOptions {
   intervalMs?: number;
 }
 
-/** Reads `read()` until `condition` holds over its value, and returns that value. */
+/**
+ * Reads `read()` until `condition` holds over its value, and returns that value.
+ * A read that throws counts as "not yet" (an HTTP poll can meet a keep-alive
+ * connection the server is just closing); the last error is reported at the deadline.
+ */
 export async function eventually<T>(
   read: () => T | Promise<T>,
   condition: (v: T) => boolean,
@@ -22,9 +26,15 @@ export async function eventually<T>(
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const v = await read();
-    if (condition(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(v)}`);
+    let last: string;
+    try {
+      const v = await read();
+      if (condition(v)) return v;
+      last = `last value: ${JSON.stringify(v)}`;
+    } catch (error) {
+      last = `last error: ${error instanceof Error ? `${error.message}${error.cause ? ` (${String(error.cause)})` : ''}` : String(error)}`;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; ${last}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
