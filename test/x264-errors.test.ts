@@ -104,7 +104,8 @@ describe('libx264 bad input', () => {
 });
 
 describe('libx264 resources', () => {
-  const cycles = (size: number) => {
+  /** `run(n)`: n create/encode/close cycles of a size x size encoder, four at a time. */
+  const encoderCycles = (size: number) => {
     const frame = createFrame({ data: movingPattern(size, size, 1), width: size, height: size });
     const cycle = async (seq: number) => {
       const encoder = new X264Encoder({ width: size, height: size, bitrate: 200_000 });
@@ -121,14 +122,14 @@ describe('libx264 resources', () => {
   it('create/encode/close cycles leave no live encoder behind', async () => {
     const addon = loadNativeAddon();
     const before = addon.liveEncoders();
-    await cycles(32)(400);
+    await encoderCycles(32)(400);
     expect(addon.liveEncoders()).toBe(before);
   });
 
   heavyIt('10 000 create/encode/close cycles keep RSS within 30 MB and leave no live encoder', async () => {
     const addon = loadNativeAddon();
     const before = addon.liveEncoders();
-    const run = cycles(32);
+    const run = encoderCycles(32);
     // Warm up before the baseline: the JIT, and glibc's malloc arenas, which
     // grow as x264's own slice threads (four encoders at a time) get arenas of
     // their own and are then reused. After a 200-cycle warm-up, ~20 MB of that
