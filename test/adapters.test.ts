@@ -31,6 +31,7 @@ import { movingPattern } from '../src/scenes/patterns';
 import { fakeMac } from './helpers/fake-apple';
 import { decodeToRaw, psnr, rgbaToRgb } from './helpers/ffmpeg';
 import { refRgb } from './helpers/yuv-reference';
+import { until } from './helpers/viewer';
 
 /** A PNG encoder taking host rgba/rgb24 only, recording every frame it was handed. */
 class PngEncoder implements EncoderBackend {
@@ -177,16 +178,20 @@ describe('image viewers of a Metal stream', () => {
 });
 
 describe('HostFrameAdapter', () => {
-  function delayedDownload(delays: number[]): FrameDownload {
-    let n = 0;
+  /** A download whose n-th call finishes only when `release(n)` is called, so a test orders completions. */
+  function gatedDownload(): { download: FrameDownload; started: () => number; release(n: number): void } {
+    const gates: Array<() => void> = [];
     return {
-      memory: 'test',
-      ownedCopies: true,
-      download: async (frame) => {
-        await new Promise((r) => setTimeout(r, delays[n++ % delays.length]));
-        const host = (frame.data as { host: HostFrame }).host;
-        return host;
+      download: {
+        memory: 'test',
+        ownedCopies: true,
+        download: async (frame) => {
+          await new Promise<void>((resolve) => gates.push(resolve));
+          return (frame.data as { host: HostFrame }).host;
+        },
       },
+      started: () => gates.length,
+      release: (n) => gates[n](),
     };
   }
 
@@ -202,9 +207,17 @@ describe('HostFrameAdapter', () => {
 
   it('hands frames to the wrapped encoder in order even when downloads finish out of order', async () => {
     const inner = new PngEncoder();
-    const adapter = new HostFrameAdapter(inner, [delayedDownload([30, 1, 15])], ['rgba']);
+    const gated = gatedDownload();
+    const adapter = new HostFrameAdapter(inner, [gated.download], ['rgba']);
     const frames = [1, 2, 3].map((v) => createFrame({ width: 2, height: 2, memory: 'test', data: { host: hostFrame(v) } }));
-    const out = await Promise.all(frames.map((f, i) => adapter.encode(f, { timestampUs: i })));
+    const encoded = Promise.all(frames.map((f, i) => adapter.encode(f, { timestampUs: i })));
+    await until(() => gated.started() === 3, undefined, 'three downloads to start');
+    // The last download finishes first, the first one last.
+    for (const n of [2, 1, 0]) {
+      gated.release(n);
+      await new Promise((r) => setImmediate(r));
+    }
+    const out = await encoded;
     expect(out.map((p) => p[0].timestampUs)).toEqual([0, 1, 2]);
     expect(inner.frames.map((f) => (f as HostFrame).data[0])).toEqual([1, 2, 3]);
   });

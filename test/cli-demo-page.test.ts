@@ -14,6 +14,7 @@ import type { Page } from 'playwright-core';
 import { type Browser, launchChromium } from './helpers/chromium';
 import { type RunningCli, startCli } from './helpers/cli';
 import { TestViewer } from './helpers/viewer';
+import { eventually } from './helpers/wait';
 
 const OUT = join(__dirname, '..', 'test-output');
 const W = 640;
@@ -38,15 +39,8 @@ describe('the demo page in headless Chromium', () => {
 
   const status = async () => (await (await fetch(`${cli.url}api/status`)).json()) as Status;
   /** Polls /api/status until `accept` holds (the page's requests travel as input events, so they take a moment). */
-  async function statusWhere(accept: (s: Status) => boolean, what: string): Promise<Status> {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const s = await status();
-      if (accept(s)) return s;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; status: ${JSON.stringify(s)}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  const statusWhere = (accept: (s: Status) => boolean, what: string): Promise<Status> =>
+    eventually(status, accept, { timeoutMs: 30_000, what, intervalMs: 200 });
   /** The page's own row in its viewer list (it refreshes once a second). */
   const ownRowShows = (backend: string) =>
     page.waitForFunction((b) => document.querySelector('#viewers .you')?.textContent?.endsWith(`${b} (you)`), backend, { timeout: 30_000 });

@@ -74,21 +74,26 @@ describe('rfbcast demo: the paint scene', () => {
     await cli?.stop();
   });
 
-  it('paints where the pointer was dragged, and only there', async () => {
-    v.send({ type: 'event', event: { type: 'demo', action: 'scene', scene: 'paint' } });
-    await waitForPicture(v, isBlank, 'the blank paint canvas');
+  const showPaintScene = () => v.send({ type: 'event', event: { type: 'demo', action: 'scene', scene: 'paint' } });
 
-    // Hovering (a move with no button down, and one without the optional fields) paints nothing.
-    v.send(pointer('pointer_move', 300, 20, []));
-    v.send({ type: 'event', event: { type: 'pointer_move', x: 10, y: 170 } });
+  /** Drags from A to B and waits for the picture with the stroke's end painted. */
+  function dragAtoB(): Promise<Picture> {
     v.send(pointer('pointer_down', A.x, A.y, [0]));
     const samples = 12;
     for (let i = 1; i <= samples; i++) {
       v.send(pointer('pointer_move', A.x + ((B.x - A.x) * i) / samples, A.y + ((B.y - A.y) * i) / samples, [0]));
     }
     v.send(pointer('pointer_up', B.x, B.y, []));
+    return waitForPicture(v, (p) => isPaint(p, B.x, B.y), 'the stroke to reach its end');
+  }
 
-    const painted = await waitForPicture(v, (p) => isPaint(p, B.x, B.y), 'the stroke to reach its end');
+  it('paints where the pointer was dragged, and only there', async () => {
+    showPaintScene();
+    await waitForPicture(v, isBlank, 'the blank paint canvas');
+    // Hovering (a move with no button down, and one without the optional fields) paints nothing.
+    v.send(pointer('pointer_move', 300, 20, []));
+    v.send({ type: 'event', event: { type: 'pointer_move', x: 10, y: 170 } });
+    const painted = await dragAtoB();
     let count = 0;
     for (let y = 0; y < H; y++) {
       for (let x = 0; x < W; x++) {
@@ -110,6 +115,9 @@ describe('rfbcast demo: the paint scene', () => {
   });
 
   it('any key clears the canvas', async () => {
+    // Paint something first, so this test stands on its own.
+    showPaintScene();
+    await dragAtoB();
     v.send({ type: 'event', event: { type: 'key_down', key: 'c', code: 'KeyC', modifiers: [], timestamp: 1 } });
     const cleared = await waitForPicture(v, isBlank, 'the cleared canvas');
     expect(cleared.rgb.length).toBe(W * H * 3);

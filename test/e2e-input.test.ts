@@ -61,13 +61,37 @@ describeEachBrowser('input', (kind: BrowserKind) => {
         return pending.filter((q) => q.event.type !== 'resize').length;
       },
       (count) => count >= n,
-      20_000,
-      `${n} input events`,
+      { timeoutMs: 20_000, what: `${n} input events` },
     );
     const events = pending.filter((q) => q.event.type !== 'resize').map((q) => q.event);
     pending = pending.filter((q) => q.event.type === 'resize');
     expect(events).toHaveLength(n);
     return events;
+  }
+
+  /** Starts publishing (once) and waits until the page draws: every test after the first needs a picture. */
+  async function drawing(): Promise<void> {
+    if (publisher) return;
+    publisher = keepPublishing(display, (i) => createFrame({ data: new Uint8Array(FRAME.width * FRAME.height * 4).fill(i % 200), ...FRAME }));
+    await waitForFrames(page, 2);
+  }
+
+  /**
+   * Clicks the canvas centre, which gives it the keyboard focus, and drops the
+   * events that makes (a move only when the pointer was elsewhere).
+   */
+  async function clickCanvas(): Promise<void> {
+    await moveTo(240, 200);
+    await page.mouse.down();
+    await page.mouse.up();
+    await eventually(
+      () => {
+        pending.push(...display.pollEvents());
+        return pending.findIndex((q) => q.event.type === 'pointer_up');
+      },
+      (i) => i >= 0,
+      { timeoutMs: 20_000, what: 'the click' },
+    ).then((i) => pending.splice(0, i + 1));
   }
 
   /** The canvas's CSS box and the page's device pixel ratio, as the page reports them. */
@@ -121,11 +145,11 @@ describeEachBrowser('input', (kind: BrowserKind) => {
       await moveTo(240, 200);
       const [e] = await nextEvents(1);
       expectPointer(e, { type: 'pointer_move', x: 0, y: 0, inside: false, button: 0, buttons: [] });
-      publisher = keepPublishing(display, (i) => createFrame({ data: new Uint8Array(FRAME.width * FRAME.height * 4).fill(i % 200), ...FRAME }));
-      await waitForFrames(page, 2);
+      await drawing();
     });
 
     it('the viewport is the canvas CSS size and its backing store at the device pixel ratio', async () => {
+      await drawing();
       const { rect, dpr } = await pageGeometry();
       expect(rect).toEqual(CANVAS);
       expect(dpr).toBe(DPR);
@@ -134,6 +158,7 @@ describeEachBrowser('input', (kind: BrowserKind) => {
     });
 
     it('an odd CSS size rounds the backing store and still reports the DPR as the ratio (§4, §12.1)', async () => {
+      await drawing();
       const setCanvasSize = (size: Size) =>
         page.evaluate(({ width, height }) => {
           const style = document.getElementById('screen')!.style;
@@ -141,7 +166,7 @@ describeEachBrowser('input', (kind: BrowserKind) => {
           style.height = `${height}px`;
         }, size);
       const resizes = async () => {
-        const events = await eventually(() => display.pollEvents().filter((q) => q.event.type === 'resize'), (e) => e.length > 0, 20_000, 'a resize event');
+        const events = await eventually(() => display.pollEvents().filter((q) => q.event.type === 'resize'), (e) => e.length > 0, { timeoutMs: 20_000, what: 'a resize event' });
         return events.map((q) => q.event);
       };
       await setCanvasSize({ width: 301, height: 201 });
@@ -154,6 +179,7 @@ describeEachBrowser('input', (kind: BrowserKind) => {
 
     for (const fit of ['contain', 'cover', 'fill'] as const) {
       it(`pointer positions are frame pixels under ${fit}`, async () => {
+        await drawing();
         await page.evaluate((f) => {
           (globalThis as unknown as { rfbView: { fit: string } }).rfbView.fit = f;
         }, fit);
@@ -177,6 +203,7 @@ describeEachBrowser('input', (kind: BrowserKind) => {
     }
 
     it('wheel: position, and pixel deltas as the DOM gave them', async () => {
+      await drawing();
       await page.evaluate(() => {
         const g = globalThis as unknown as { rfbView: { fit: string }; domWheels: number[][] };
         g.rfbView.fit = 'contain';
@@ -202,6 +229,7 @@ describeEachBrowser('input', (kind: BrowserKind) => {
     });
 
     it('wheel deltas in lines are x16 and in pages x the canvas CSS size; buttons and modifiers', async () => {
+      await drawing();
       // No input device makes line or page deltas here (and playwright's wheel carries no buttons),
       // so these two wheel events are made in the page, at the canvas centre (clientX 30 + 240).
       await page.evaluate(() => {
@@ -216,6 +244,10 @@ describeEachBrowser('input', (kind: BrowserKind) => {
     });
 
     it('buttons: left, right, chorded, and the DOM -> wire numbering', async () => {
+      await drawing();
+      // From elsewhere, so the move below is an event whatever ran before.
+      await moveTo(10, 10);
+      await nextEvents(1);
       await moveTo(240, 200);
       await page.mouse.down();
       await page.mouse.down('right');
@@ -234,6 +266,9 @@ describeEachBrowser('input', (kind: BrowserKind) => {
     });
 
     it('modifiers are listed Shift, Control, Alt, Meta whatever the order they were pressed in', async () => {
+      await drawing();
+      // The keys below go to the canvas only once it has the focus.
+      await clickCanvas();
       for (const key of ['Meta', 'Alt', 'Control', 'Shift']) await page.keyboard.down(key);
       await page.mouse.down();
       await page.mouse.up();
@@ -257,6 +292,9 @@ describeEachBrowser('input', (kind: BrowserKind) => {
     });
 
     it('keys reach the publisher once the canvas has focus (a pointer_down gives it)', async () => {
+      await drawing();
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      await clickCanvas();
       await page.keyboard.press('a');
       await page.keyboard.down('Shift');
       await page.keyboard.press('B');

@@ -101,8 +101,7 @@ describeEachBrowser('live', (kind) => {
       const [resize] = await eventually(
         () => (display as Display).pollEvents().filter((q) => q.event.type === 'resize'),
         (events) => events.length > 0,
-        20_000,
-        'a resize event',
+        { timeoutMs: 20_000, what: 'a resize event' },
       );
       expect(resize.event).toEqual({ type: 'resize', width: 450, height: 301, pwidth: 900, pheight: 602, ratio: 2 });
       expect((await viewerNow()).viewport).toEqual({ pwidth: 900, pheight: 602, ratio: 2 });
@@ -113,15 +112,19 @@ describeEachBrowser('live', (kind) => {
 
     it('a resize keeps a still scene on screen: the picture is redrawn at the new size until the next frame', async () => {
       publisher?.stop();
-      await new Promise((r) => setTimeout(r, 300));
-      const drawn = (await viewLog(page)).frames.length;
+      // One last frame once the window is empty, so it is sent, not dropped; nothing is published
+      // after it, so once it is drawn no other frame can come.
+      const d = display as Display;
+      await eventually(() => d.metrics()[0].inflight, (n) => n === 0, { timeoutMs: 20_000, what: 'every frame acked' });
+      const last = d.publish(cardFrame());
+      const { frames } = await eventually(() => viewLog(page), (log) => log.frames.at(-1)?.timestampUs === last, { timeoutMs: 20_000, what: 'the last frame drawn' });
+      const drawn = frames.length;
       (display as Display).pollEvents();
       await page.setViewport(W, H);
       await eventually(
         () => (display as Display).pollEvents().filter((q) => q.event.type === 'resize'),
         (events) => events.some((e) => (e.event as { pwidth: number }).pwidth === 2 * W),
-        20_000,
-        'a resize event',
+        { timeoutMs: 20_000, what: 'a resize event' },
       );
       const shot = await snapshot(page);
       expect([shot.width, shot.height]).toEqual([2 * W, 2 * H]);
@@ -143,7 +146,7 @@ describeEachBrowser('live', (kind) => {
       // Relative counts: a loaded machine could, rarely, have made the watchdog fire already.
       const before = (await viewerNow()).decoderResets;
       await page.evaluate(() => (globalThis as unknown as { rfbView: { stallDecoderForTest(): void } }).rfbView.stallDecoderForTest());
-      await eventually(viewerNow, (v) => v.decoderResets > before, 20_000, 'decoder_reset at the server');
+      await eventually(viewerNow, (v) => v.decoderResets > before, { timeoutMs: 20_000, what: 'decoder_reset at the server' });
       await waitForMoreFrames(page, 5);
       await expectCard(page, TOLERANCE.h264);
       // The view counts the recovery in its stats (sent once a second).

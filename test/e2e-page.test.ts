@@ -136,8 +136,8 @@ describeEachBrowser('the full-page viewer', (kind) => {
         picker.value = 'cam';
         picker.dispatchEvent(new (globalThis as unknown as { Event: new (t: string) => unknown }).Event('change'));
       });
-      await eventually(viewerCounts, (c) => c[0] === 0 && c[1] === 1, 20_000, 'the viewer moved to cam');
-      await eventually(() => meanColor(page), (c) => nearColor(c, STREAMS[1].color), 20_000, 'the cam picture');
+      await eventually(viewerCounts, (c) => c[0] === 0 && c[1] === 1, { timeoutMs: 20_000, what: 'the viewer moved to cam' });
+      await eventually(() => meanColor(page), (c) => nearColor(c, STREAMS[1].color), { timeoutMs: 20_000, what: 'the cam picture' });
       expect(await lastUrl()).toBe(`${wsBase()}/cam`);
       const frames = (await viewLog(page)).frames;
       expect([frames.at(-1)?.width, frames.at(-1)?.height]).toEqual([256, 144]);

@@ -77,11 +77,11 @@ describe('the full-page viewer with several streams', () => {
       ['right', 'right (256×144)'],
     ]);
     expect(await page.isVisible('#picker')).toBe(true);
-    expect(await eventually(viewerCounts, (c) => c[0] === 1 && c[1] === 0, 20_000, 'one viewer on left')).toEqual([1, 0]);
+    expect(await eventually(viewerCounts, (c) => c[0] === 1 && c[1] === 0, { timeoutMs: 20_000, what: 'one viewer on left' })).toEqual([1, 0]);
     expectShowing(await picture(), STREAMS[0]);
 
     await page.selectOption('#picker', 'right');
-    await eventually(viewerCounts, (c) => c[0] === 0 && c[1] === 1, 20_000, 'the viewer moved to right');
+    await eventually(viewerCounts, (c) => c[0] === 0 && c[1] === 1, { timeoutMs: 20_000, what: 'the viewer moved to right' });
     await waitForMoreFrames(page, 3);
     expectShowing(await picture(), STREAMS[1]);
     expect(await page.title()).toBe('rfbcast · right');
@@ -91,7 +91,7 @@ describe('the full-page viewer with several streams', () => {
     await openViewerPage(page, displays[0], 'stream=right&fit=fill&stats=0');
     await waitForFrames(page, 3);
     expect(await page.$eval('#picker', (el) => (el as HTMLSelectElement).value)).toBe('right');
-    await eventually(viewerCounts, (c) => c[0] === 0 && c[1] === 1, 20_000, 'one viewer on right');
+    await eventually(viewerCounts, (c) => c[0] === 0 && c[1] === 1, { timeoutMs: 20_000, what: 'one viewer on right' });
     expectShowing(await picture(), STREAMS[1]);
   });
 });

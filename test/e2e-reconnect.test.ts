@@ -138,7 +138,7 @@ describeEachBrowser('reconnect', (kind) => {
 
       await a.close();
       await theViewer(b);
-      await eventually(() => meanColor(page), (c) => nearColor(c, BLUE), 20_000, 'the second server’s picture');
+      await eventually(() => meanColor(page), (c) => nearColor(c, BLUE), { timeoutMs: 20_000, what: 'the second server’s picture' });
       const log = await viewLog(page);
       expect(log.changes.find((c) => c.state === 'reconnecting')).toMatchObject({ url: b.url, delayMs: 0 });
       expect(log.changes.at(-1)).toMatchObject({ state: 'streaming', url: b.url });
@@ -208,7 +208,7 @@ describeEachBrowser('reconnect', (kind) => {
       await openOwnPage(page, s.display, { style: STYLE, view: { reconnect: { initialDelayMs: 1000, factor: 2, jitter: 0 } } });
       // Its retries would come 1 s and 3 s after the close; the sentinel's first comes after 4 s.
       await openSentinel({ url: s.display.url, reconnect: { initialDelayMs: 4000, jitter: 0 } });
-      await eventually(() => s.display.viewers().length, (n) => n === 2, 20_000, 'both views connected');
+      await eventually(() => s.display.viewers().length, (n) => n === 2, { timeoutMs: 20_000, what: 'both views connected' });
 
       await s.stop();
       await waitForState('reconnecting');

@@ -19,6 +19,7 @@ import {
   type RawFrame,
 } from 'rfbcast';
 
+import { heavyIt } from './helpers/heavy';
 import { patternFrame } from './helpers/image-frames';
 
 const at = { timestampUs: 0 };
@@ -181,7 +182,8 @@ describe('no leaks', () => {
     expect(addon.liveEncoders()).toBe(before);
   });
 
-  it('10 000 encodes keep RSS flat', async () => {
+  /** `count` encodes of every format and mode, on a fresh encoder every 100 so creation and close are part of the loop. */
+  async function encodeMany(count: number): Promise<void> {
     const frames = [
       patternFrame(64, 48, 1),
       patternFrame(64, 48, 2, 'bgra', 8),
@@ -189,25 +191,31 @@ describe('no leaks', () => {
       convertFrameSync(patternFrame(64, 48, 4), 'nv12'),
     ];
     const modes = ['jpeg', 'png', 'webp'] as const;
-    const before = addon.liveEncoders();
-    const run = async (count: number) => {
-      for (let i = 0; i < count; i += 100) {
-        // A fresh encoder now and then, so creation and close are part of the loop.
-        const encoder = new ImageEncoder({ mode: modes[(i / 100) % 3], stillMime: 'image/webp' });
-        for (let j = 0; j < 100; j++) {
-          const frame = frames[j % frames.length];
-          await (j % 10 === 9 ? encoder.encodeStill(frame, at) : encoder.encode(frame, at));
-        }
-        await encoder.close();
+    for (let i = 0; i < count; i += 100) {
+      const encoder = new ImageEncoder({ mode: modes[(i / 100) % 3], stillMime: 'image/webp' });
+      for (let j = 0; j < 100; j++) {
+        const frame = frames[j % frames.length];
+        await (j % 10 === 9 ? encoder.encodeStill(frame, at) : encoder.encode(frame, at));
       }
-    };
+      await encoder.close();
+    }
+  }
+
+  it('encoders opened and closed around many encodes leave no live encoder behind', async () => {
+    const before = addon.liveEncoders();
+    await encodeMany(600);
+    expect(addon.liveEncoders()).toBe(before);
+  });
+
+  heavyIt('10 000 encodes keep RSS flat', async () => {
+    const before = addon.liveEncoders();
     // A warm-up block first (worker-thread malloc arenas, V8 heap sizing), then
     // 10 000 measured encodes with a collection after every 1000.
-    await run(1000);
+    await encodeMany(1000);
     gc();
     const rss0 = process.memoryUsage().rss;
     for (let k = 0; k < 10; k++) {
-      await run(1000);
+      await encodeMany(1000);
       gc();
     }
     const grown = process.memoryUsage().rss - rss0;

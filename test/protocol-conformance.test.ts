@@ -8,9 +8,9 @@
 import { createHub, type Display, type EncodingMode, type Hub } from 'rfbcast';
 
 import { ManualClock } from './helpers/manual-clock';
-import { fakeContainer, type FakeServer, rgba, startFakeServer } from './helpers/server';
+import { fakeContainer, type FakeServer, nextEvents, rgba, startFakeServer } from './helpers/server';
 import { fakeControl } from './helpers/fake-encoders';
-import { settle, TestViewer, until } from './helpers/viewer';
+import { TestViewer, until } from './helpers/viewer';
 
 const H264 = 'webcodecs/h264-annexb';
 
@@ -50,7 +50,7 @@ describe('§18 routing and HTTP', () => {
     const s = await start(64, 48);
     await viewer(s.url);
     await viewer(s.url);
-    await settle(100);
+    await until(() => s.display.viewers().length === 2, undefined, 'two sessions');
     const r = await get(`${s.http}/streams`);
     const body = JSON.parse(r.body) as Array<Record<string, unknown>>;
     expect(body).toEqual([{ name: 'default', width: 64, height: 48, fps: 30, clients: 2 }]);
@@ -157,7 +157,7 @@ describe('§18 handshake', () => {
     const good = await viewer(s.url, undefined, { token: 'good' });
     await good.waitForFrames(1);
     good.send({ type: 'event', event: { type: 'key_down', key: 'a', code: 'KeyA', modifiers: [], timestamp: 1 } });
-    await settle(100);
+    await good.sync();
     const events = s.display.pollEvents();
     expect(events).toHaveLength(1);
     expect(events[0].principal).toEqual({ user: 'ada' });
@@ -183,9 +183,11 @@ describe('§18 handshake', () => {
     const s = await start(64, 48);
     const v = await viewer(s.url, undefined, { viewport: { width: 640.5, height: 480 } });
     await v.waitFor((x) => x.texts.length > 0);
-    await settle(50);
-    const events = s.display.pollEvents().map((e) => e.event);
-    expect(events).toEqual([{ type: 'resize', width: 640.5, height: 480, pwidth: 641, pheight: 480, ratio: 1 }]);
+    // Sent before the session existed, the viewport is handed to it once admitted.
+    const events = await nextEvents(s.display, 1);
+    await v.sync();
+    events.push(...s.display.pollEvents());
+    expect(events.map((e) => e.event)).toEqual([{ type: 'resize', width: 640.5, height: 480, pwidth: 641, pheight: 480, ratio: 1 }]);
   });
 });
 
@@ -194,7 +196,9 @@ describe('§18 sequencing', () => {
     const s = await start(64, 48);
     const early = await viewer(s.url);
     await early.waitFor((x) => x.texts.length > 0);
-    await settle(100);
+    await early.sync();
+    // Nothing published, so nothing was encoded: no frame can be on its way.
+    expect(s.image.calls).toHaveLength(0);
     expect(early.frames).toHaveLength(0);
     s.display.publish(rgba(64, 48, 10));
     await early.waitForFrames(1);
@@ -214,7 +218,7 @@ describe('§18 sequencing', () => {
     const v = await viewer(s.url);
     await v.waitFor((x) => x.texts.length > 0);
     s.display.publish(rgba(64, 48, 1));
-    await settle(50);
+    await until(() => s.image.calls.length === 1, undefined, 'the first encode to start');
     // The session is now busy with the first frame; three more arrive before it pulls again.
     s.display.publish(rgba(64, 48, 2));
     s.display.publish(rgba(64, 48, 3));
@@ -222,7 +226,8 @@ describe('§18 sequencing', () => {
     release();
     s.image.gate = undefined;
     await v.waitForFrames(2);
-    await settle(100);
+    // Two encodes in all: no third frame can follow.
+    expect(s.image.calls).toHaveLength(2);
     expect(v.frames.map((f) => f.header.seq)).toEqual([0, 1]);
     expect(v.frames[1].header.timestamp_us).toBe(lastTimestamp);
   });
@@ -248,17 +253,23 @@ describe('§18 flow control', () => {
     return { s, v };
   }
 
+  /** Publishes `n` frames, each once the session has sent or dropped the one before. */
   async function publishAndSettle(s: FakeServer, n: number) {
+    const steps = () => {
+      const m = s.display.metrics()[0];
+      return m.frames_sent + m.frames_dropped;
+    };
     for (let i = 0; i < n; i++) {
+      const before = steps();
       s.display.publish(rgba(64, 48, i));
-      await settle(15);
+      await until(() => steps() > before, undefined, `publish ${i} to be sent or dropped`);
     }
   }
 
   it('18. with no acks, ten frames give 2 sends (seqs 0, 1) and 8 drops; the encoder is called twice; inflight is 2', async () => {
     const { s, v } = await videoViewer();
     await publishAndSettle(s, 10);
-    await settle(50);
+    await v.waitForFrames(2);
     expect(v.frames.map((f) => f.header.seq)).toEqual([0, 1]);
     expect(s.video.calls).toHaveLength(2);
     const m = s.display.metrics()[0];
@@ -268,10 +279,11 @@ describe('§18 flow control', () => {
   it('19. after 0,1 sent and 2,3 dropped, acking 0 and 1 makes seq 4 the next sent frame, an IDR', async () => {
     const { s, v } = await videoViewer();
     await publishAndSettle(s, 4);
+    await v.waitForFrames(2);
     expect(v.frames.map((f) => f.header.seq)).toEqual([0, 1]);
     v.ack(0);
     v.ack(1);
-    await settle(50);
+    await v.sync();
     await publishAndSettle(s, 1);
     await v.waitForFrames(3);
     expect(v.frames[2].header).toMatchObject({ seq: 4, keyframe: true });
@@ -288,7 +300,7 @@ describe('§18 flow control', () => {
     expect(v.frames[1].header.keyframe).toBe(false);
     v.ack(1);
     v.send({ type: 'request_keyframe', reason: 'decode error: test' });
-    await settle(50);
+    await v.sync();
     await publishAndSettle(s, 1);
     await v.waitForFrames(3);
     expect(v.frames[2].header).toMatchObject({ seq: 2, keyframe: true });
@@ -299,10 +311,10 @@ describe('§18 flow control', () => {
     const { s, v } = await videoViewer();
     await publishAndSettle(s, 2);
     v.ack(0);
-    await settle(50);
+    await v.sync();
     expect(s.display.metrics()[0]).toMatchObject({ inflight: 1, frames_acked: 1 });
     v.send({ type: 'decoder_reset' });
-    await settle(50);
+    await v.sync();
     expect(s.display.metrics()[0]).toMatchObject({ inflight: 0, frames_acked: 1 });
     expect(s.display.viewers()[0].decoderResets).toBe(1);
     await publishAndSettle(s, 1);
@@ -407,7 +419,7 @@ describe('§18 sizing and events', () => {
     const v = await viewer(s.url);
     await v.waitFor((x) => x.texts.length > 0);
     v.send({ type: 'set_viewport', width: 300, height: 200, pwidth: 600, pheight: 400, ratio: 2 });
-    await settle(80);
+    await v.sync();
     const resize = { type: 'resize', width: 300, height: 200, pwidth: 600, pheight: 400, ratio: 2 };
     expect(s.display.pollEvents().map((e) => e.event)).toEqual([resize]);
     expect(JSON.parse((await get(`${s.http}/recorded-events`)).body)).toEqual([resize]);
@@ -425,17 +437,17 @@ describe('§18 sizing and events', () => {
     await a.waitFor((x) => x.texts.length > 0);
     await b.waitFor((x) => x.texts.length > 0);
     a.send({ type: 'set_viewport', width: 1601, height: 1201 });
-    await settle(50);
+    await a.sync();
     clock.advance(119);
     expect(s.display.targetSize).toBeUndefined();
     expect(s.display.targetRatio).toBe(1);
     clock.advance(1);
     expect(s.display.targetSize).toEqual({ width: 1000, height: 750 });
     a.send({ type: 'set_viewport', width: 800, height: 600, pwidth: 1600, pheight: 1200, ratio: 2 });
-    await settle(50);
+    await a.sync();
     clock.advance(60);
     b.send({ type: 'set_viewport', width: 400, height: 300 });
-    await settle(50);
+    await b.sync();
     clock.advance(119);
     expect(s.display.targetSize).toEqual({ width: 1000, height: 750 });
     clock.advance(1);
@@ -447,7 +459,7 @@ describe('§18 sizing and events', () => {
     const v = await viewer(s.url);
     await v.waitFor((x) => x.texts.length > 0);
     for (let i = 0; i < 5; i++) v.send({ type: 'event', event: { type: 'key_down', key: String(i), code: `Digit${i}`, modifiers: [], timestamp: i } });
-    await settle(80);
+    await v.sync();
     expect(s.display.pollEvents().map((e) => (e.event as { key: string }).key)).toEqual(['2', '3', '4']);
   });
 });
@@ -461,14 +473,14 @@ describe('§18 stills, stats and metrics', () => {
     s.display.publish(rgba(64, 48));
     await v.waitForFrames(1);
     v.ack(0);
-    await settle(30);
+    await v.sync();
     // Continuous publishing: each publish comes before the still deadline.
     for (let i = 0; i < 3; i++) {
       clock.advance(300);
       s.display.publish(rgba(64, 48, i));
       await v.waitForFrames(2 + i);
       v.ack(1 + i);
-      await settle(20);
+      await v.sync();
     }
     expect(v.frames.every((f) => f.header.mime === 'image/jpeg')).toBe(true);
     const resting = v.frames.at(-1)?.header.timestamp_us;
@@ -477,14 +489,19 @@ describe('§18 stills, stats and metrics', () => {
     const still = v.frames[4].header;
     expect(still).toMatchObject({ seq: 4, mime: 'image/png', timestamp_us: resting });
     expect(s.image.calls.at(-1)?.still).toBe(true);
+    // The still disarmed its timer and nothing is published: no time that passes can bring another.
+    expect(clock.pending).toBe(0);
     clock.advance(5000);
-    await settle(80);
+    await v.sync();
     expect(v.frames).toHaveLength(5);
     // A full in-flight window skips the still entirely.
     s.display.publish(rgba(64, 48, 9));
     await v.waitForFrames(6);
+    const encodes = s.image.calls.length;
     clock.advance(600);
-    await settle(80);
+    // The still timer fired; the session decides at once (an encode would be recorded before any reply).
+    await v.sync();
+    expect(s.image.calls).toHaveLength(encodes);
     expect(v.frames).toHaveLength(6);
   });
 
@@ -504,7 +521,8 @@ describe('§18 stills, stats and metrics', () => {
     await v.waitForFrames(2);
     clock.advance(500);
     v.ack(1);
-    await settle(80);
+    // Stats go out while the ack is handled, so they would arrive before the pong.
+    await v.sync();
     expect(v.texts.filter((t) => t.type === 'stats')).toHaveLength(1);
     await s.display.close();
     const quiet = await start(64, 48, {});
@@ -512,7 +530,7 @@ describe('§18 stills, stats and metrics', () => {
     quiet.display.publish(rgba(64, 48));
     await q.waitForFrames(1);
     q.ack(0);
-    await settle(100);
+    await q.sync();
     expect(q.texts).toHaveLength(1);
   });
 
@@ -524,7 +542,7 @@ describe('§18 stills, stats and metrics', () => {
     await v.waitForFrames(1);
     clock.advance(50);
     v.ack(0);
-    await settle(50);
+    await v.sync();
     const m = s.display.metrics()[0];
     expect(Object.keys(m)).toEqual([
       'elapsed_s', 'frames_sent', 'frames_dropped', 'frames_acked', 'keyframes_sent', 'bytes_sent', 'fps_sent', 'fps_acked',

@@ -4,13 +4,14 @@
  * origin allow-list, viewer cap, keyframe rate limit, bounded input queue and
  * static files that cannot escape their folder.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { captureLogger } from './helpers/log-capture';
 import { fakeServerScope, rgba, type FakeServer } from './helpers/server';
-import { settle, TestViewer, until } from './helpers/viewer';
+import { ManualClock } from './helpers/manual-clock';
+import { TestViewer, until } from './helpers/viewer';
 import { resolveStatic } from '../src/server/static-files';
 
 const H264 = 'webcodecs/h264-annexb';
@@ -122,7 +123,9 @@ describe('handshake limits', () => {
 
 describe('rate limits and bounds', () => {
   it('request_keyframe forces at most one IDR per 250 ms per viewer; requests coalesce, never drop', async () => {
-    server = await scope.start(64, 48, { fps: 1000 });
+    const clock = new ManualClock();
+    // fps 1000 puts the encoder's own GOP keyframe beyond this test: every IDR after the first is a forced one.
+    server = await scope.start(64, 48, { fps: 1000 }, clock);
     const v = await connect(server.url, [H264]);
     await v.waitFor((x) => x.texts.length > 0);
     // Like a v1 client with its gate armed: one request per received frame, acking each.
@@ -131,17 +134,18 @@ describe('rate limits and bounds', () => {
       v.send({ type: 'request_keyframe', reason: 'awaiting keyframe' });
       v.ack(Number(v.frames.at(-1)?.header.seq));
     });
-    const started = Date.now();
-    const t = setInterval(() => server?.display.publish(rgba(64, 48)), 5);
-    await settle(1300);
-    clearInterval(t);
-    const elapsed = Date.now() - started;
-    await settle(300);
-    const keyframes = v.frames.filter((f) => f.header.keyframe).length;
-    expect(v.frames.length).toBeGreaterThan(40);
-    expect(keyframes).toBeLessThanOrEqual(Math.ceil(elapsed / 250) + 2);
-    // The last request was honoured at the next allowed moment.
-    expect(keyframes).toBeGreaterThanOrEqual(4);
+    // A frame every 50 ms of the server's clock for 2 s, each published once the last one's request is in.
+    for (let i = 0; i <= 40; i++) {
+      if (i > 0) clock.advance(50);
+      server.display.publish(rgba(64, 48));
+      await v.waitForFrames(i + 1);
+      await v.sync();
+    }
+    const keyframesAtMs = v.frames.filter((f) => f.header.keyframe).map((f) => Number(f.header.timestamp_us) / 1000);
+    // The first frame, then the first request at once, then one every 250 ms: each waiting request
+    // was coalesced into the next allowed IDR, none dropped, none early.
+    expect(keyframesAtMs).toEqual([0, 50, 300, 550, 800, 1050, 1300, 1550, 1800]);
+    expect(v.frames).toHaveLength(41);
   });
 
   it('keeps at most 4096 events by default, dropping the oldest', async () => {
@@ -149,7 +153,7 @@ describe('rate limits and bounds', () => {
     const v = await connect(server.url);
     await v.waitFor((x) => x.texts.length > 0);
     for (let i = 0; i < 5000; i++) v.send({ type: 'event', event: { type: 'key_down', key: String(i), code: 'KeyA', modifiers: [], timestamp: i } });
-    await settle(300);
+    await v.sync();
     const events = server.display.pollEvents();
     expect(events).toHaveLength(4096);
     expect((events[0].event as { key: string }).key).toBe(String(5000 - 4096));
@@ -159,6 +163,7 @@ describe('rate limits and bounds', () => {
 describe('static files', () => {
   const root = mkdtempSync(join(tmpdir(), 'rfbcast-static-'));
   writeFileSync(join(root, 'index.html'), '<p>viewer</p>');
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('resolves files inside the folder only', () => {
     expect(resolveStatic(root, '/')).toBe(join(root, 'index.html'));

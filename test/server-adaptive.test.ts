@@ -11,7 +11,10 @@ import type { Display } from 'rfbcast';
 
 const scope = fakeServerScope();
 
-/** One frame: publish, receive, let `advanceMs` pass, ack with the given decode queue, wait for the server to see it. */
+/**
+ * One frame: publish, receive, let `advanceMs` pass, ack with the given decode queue, wait for
+ * the server to see it and for everything it sent meanwhile (a set_quality follows its frame).
+ */
 async function step(clock: ManualClock, v: TestViewer, d: Display, queue: number, advanceMs: number): Promise<void> {
   const before = v.frames.length;
   const acked = d.metrics()[0].frames_acked;
@@ -20,6 +23,7 @@ async function step(clock: ManualClock, v: TestViewer, d: Display, queue: number
   clock.advance(advanceMs);
   v.ack(Number(v.frames.at(-1)?.header.seq), queue);
   await until(() => d.metrics()[0].frames_acked === acked + 1);
+  await v.sync();
 }
 
 it('per viewer: backs off under congestion and recovers when healthy, announcing each change', async () => {

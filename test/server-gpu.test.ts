@@ -8,7 +8,7 @@ import { type Display, Metal, serve } from 'rfbcast';
 
 import { fakeMac } from './helpers/fake-apple';
 import { decodeToRaw, rgbaToRgb } from './helpers/ffmpeg';
-import { TestViewer } from './helpers/viewer';
+import { TestViewer, until } from './helpers/viewer';
 import { testScope } from './helpers/server';
 import { METAL_PATTERN_ENTRY, METAL_PATTERN_SOURCE } from '../src/scenes/metal-pattern';
 import { movingPattern } from '../src/scenes/patterns';
@@ -48,7 +48,7 @@ it('serves a gpu stream: vtenc for H.264 viewers, Metal frames adapted for an im
 
   video.ack(0);
   png.ack(0);
-  await new Promise((r) => setTimeout(r, 100));
+  await until(() => display?.metrics().every((m) => m.inflight === 0) === true, undefined, 'both acks');
   display.publish(movingPattern(W, H, 6));
   await video.waitForFrames(2);
   await png.waitForFrames(2);
@@ -68,9 +68,10 @@ it('encodePipelineDepth reaches the vtenc pipelined mode, and frames keep their 
   const v = await TestViewer.connect(display.url, [H264]);
   scope.track(v);
   await v.waitFor((x) => x.texts.length > 0);
+  // Each frame is submitted to the encoder before the next is published, so none is skipped.
   for (let i = 0; i < 6; i++) {
     display.publish(movingPattern(W, H, i));
-    await new Promise((r) => setTimeout(r, 30));
+    await until(() => (mac.vt.encoders[0]?.calls.length ?? 0) > i, undefined, `frame ${i} submitted`);
   }
   await v.waitForFrames(4);
   expect(mac.vt.encoders[0].options.pipelineDepth).toBe(2);

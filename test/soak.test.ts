@@ -1,12 +1,17 @@
 /**
- * A 2-minute soak (issue 9): 720p H.264 to four viewers, one of them slow,
- * through `npm run soak`'s program. RSS must stay bounded and nothing may fail;
- * its report (RSS over time, frames per viewer, event-loop lag) is kept under
- * test-output/ for a person to read.
+ * A 2-minute soak (issue 9), opt-in with RFBCAST_HEAVY=1: 720p H.264 to four
+ * viewers, one of them slow, through `npm run soak`'s program. RSS must stay
+ * bounded, the fast viewers must keep up and nothing may fail; its report (RSS
+ * over time, frames per viewer, event-loop lag) is kept under test-output/ for
+ * a person to read. Its thresholds hold on an idle machine, not on a loaded
+ * one, so the default suite leaves it out.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+import { distFile } from './helpers/dist';
+import { heavyIt } from './helpers/heavy';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 2);
 
@@ -20,9 +25,9 @@ interface SoakReport {
   errors: string[];
 }
 
-it(`streams 720p H.264 to 4 viewers (one slow) for ${MINUTES} min with bounded RSS and zero errors`, () => {
+heavyIt(`streams 720p H.264 to 4 viewers (one slow) for ${MINUTES} min with bounded RSS and zero errors`, () => {
   const root = join(__dirname, '..');
-  const r = spawnSync(process.execPath, [join(root, 'dist', 'bench', 'soak.js'), '--minutes', String(MINUTES), '--json'], {
+  const r = spawnSync(process.execPath, [distFile('bench', 'soak.js'), '--minutes', String(MINUTES), '--json'], {
     encoding: 'utf8',
     timeout: (MINUTES * 60 + 60) * 1000,
   });

@@ -156,9 +156,12 @@ describe('vtenc encoding', () => {
     await enc.close();
   });
 
-  it('an IDR every gop frames comes back as a keyframe without being forced', async () => {
-    const { c } = fakeMac();
+  // The GOP itself is VideoToolbox's (MaxKeyFrameInterval); the fake imitates it, so what is
+  // checked here is our side: the option reaches the session and an unforced IDR is reported.
+  it('passes gop to the session as its keyframe interval, and reports its unforced IDRs as keyframes', async () => {
+    const { c, vt } = fakeMac();
     const enc = await vtenc(c, { fps: 30, gop: 3 });
+    expect(vt.encoders[0].options.gop).toBe(3);
     const keys = [];
     for (let i = 0; i < 7; i++) keys.push((await enc.encode(rgba(320, 240), { timestampUs: 0 }))[0].keyframe);
     expect(keys).toEqual([true, false, false, true, false, false, true]);

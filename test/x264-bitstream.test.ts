@@ -4,7 +4,7 @@
  * order, codec string and VUI (PROTOCOL.md §9.2, §11, §13.3).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -22,6 +22,7 @@ import {
 
 import { NAL_IDR, NAL_PPS, NAL_SPS, nalTypes, splitAnnexB } from '../src/backends/h264';
 import { movingPattern } from '../src/scenes/patterns';
+import { distFile } from './helpers/dist';
 import { decodeToRaw, probeH264Frames, psnr, rgbaToRgb } from './helpers/ffmpeg';
 import { parseSps, type Sps } from './helpers/h264-sps';
 import { encodePattern, type PatternStream, timestampOf } from './helpers/x264-stream';
@@ -235,8 +236,7 @@ describe('libx264 input formats and strides', () => {
 
 describe('examples/encode-to-file', () => {
   it('writes a .h264 file that ffprobe plays through', () => {
-    const script = join(__dirname, '..', 'dist', 'examples', 'encode-to-file.js');
-    if (!existsSync(script)) throw new Error(`${script} is missing: run npm run bootstrap`);
+    const script = distFile('examples', 'encode-to-file.js');
     const dir = mkdtempSync(join(tmpdir(), 'rfbcast-example-'));
     try {
       const out = join(dir, 'pattern.h264');

@@ -40,6 +40,13 @@ export interface StreamInfo {
   clients: number;
 }
 
+/** Each display's stream, for the server's own modules and tests that reach inside (not exported by the package). */
+const streams = new WeakMap<Display, Stream>();
+
+export function streamOf(display: Display): Stream {
+  return streams.get(display) as Stream;
+}
+
 export class Display extends EventEmitter {
   readonly #stream: Stream;
 
@@ -47,6 +54,7 @@ export class Display extends EventEmitter {
   constructor(stream: Stream) {
     super();
     this.#stream = stream;
+    streams.set(this, stream);
   }
 
   get name(): string {

@@ -1,11 +1,12 @@
 /** Running the built `rfbcast` command as a user would. */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 
-export const CLI = join(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
+import { distFile } from './dist';
+
+const cli = () => distFile('src', 'cli', 'main.js');
 
 export function runCli(args: string[], timeoutMs = 120_000): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, RFBCAST_LOG_LEVEL: 'warn' } });
+  const r = spawnSync(process.execPath, [cli(), ...args], { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, RFBCAST_LOG_LEVEL: 'warn' } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -20,11 +21,15 @@ export interface RunningCli {
 
 /** Starts a long-running command and waits until it prints a URL. `env` is added to this process's environment. */
 export function startCli(args: string[], env: Record<string, string> = {}): Promise<RunningCli> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [cli(), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   let err = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL from rfbcast ${args.join(' ')}: ${out}${err}`)), 20_000);
+    const timer = setTimeout(() => {
+      // A command that never printed its URL is nobody's to stop: end it here.
+      child.kill('SIGKILL');
+      reject(new Error(`no URL from rfbcast ${args.join(' ')}: ${out}${err}`));
+    }, 20_000);
     child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();

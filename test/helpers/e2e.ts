@@ -12,6 +12,10 @@ import type { Page as PlaywrightPage } from 'playwright-core';
 
 import { createFrame, type Display, type FrameInput, type RawFrame, serve, type ServeOptions, type ViewerInfo } from '../../src';
 import { playwrightPage, type TestPage } from './browsers';
+import { distFile } from './dist';
+import { eventually } from './wait';
+
+export { eventually } from './wait';
 
 /** A TestPage in either browser, or a playwright page (taken as one). */
 export type Page = TestPage | PlaywrightPage;
@@ -110,6 +114,8 @@ const prepared = new WeakSet<TestPage>();
 
 /** Installs the recorder in every document this page loads (once per page). */
 async function preparePage(page: TestPage): Promise<void> {
+  // The page runs the built viewer bundle (dist/client): stop here if it is older than its sources.
+  distFile('client');
   if (prepared.has(page)) return;
   prepared.add(page);
   await page.addInitScript(installRecorder);
@@ -262,20 +268,8 @@ export function keepPublishing(display: Display, frame: (i: number) => FrameInpu
   return { stop: () => clearInterval(timer) };
 }
 
-/** Polls until `condition` holds (server state reached over sockets takes a moment). */
-export async function eventually<T>(read: () => T | Promise<T>, condition: (v: T) => boolean, timeoutMs = 20_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (condition(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-
 /** The display's one viewer, once it has been admitted. */
 export async function theViewer(display: Display): Promise<ViewerInfo> {
-  const viewers = await eventually(() => display.viewers(), (v) => v.length === 1, 20_000, 'one viewer');
+  const viewers = await eventually(() => display.viewers(), (v) => v.length === 1, { timeoutMs: 20_000, what: 'one viewer' });
   return viewers[0];
 }

@@ -12,11 +12,12 @@ import {
   serve,
   type ServeOptions,
 } from 'rfbcast';
-import type { DependencyContainer } from 'rfbcast';
+import type { DependencyContainer, QueuedEvent } from 'rfbcast';
 
 import { type FakeControl, fakeControl, fakeEncoderBackend } from './fake-encoders';
 import type { ManualClock } from './manual-clock';
 import { TestViewer } from './viewer';
+import { waitFor } from './wait';
 
 export interface FakeServer {
   display: Display;
@@ -61,6 +62,19 @@ export async function startFakeServer(
 
 export function rgba(width: number, height: number, value = 128): Uint8Array {
   return new Uint8Array(width * height * 4).fill(value);
+}
+
+/** Drains the display's input queue until it has given at least `n` events, and returns them all. */
+export async function nextEvents(display: Display, n: number): Promise<QueuedEvent[]> {
+  const got: QueuedEvent[] = [];
+  await waitFor(
+    () => {
+      got.push(...display.pollEvents());
+      return got.length >= n;
+    },
+    { what: `${n} input events` },
+  );
+  return got;
 }
 
 /**

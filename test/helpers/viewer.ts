@@ -7,6 +7,8 @@ import { WebSocket } from 'ws';
 
 import { wire } from 'rfbcast';
 
+import { waitFor } from './wait';
+
 export interface BinaryMessage {
   kind: 'binary';
   header: Record<string, unknown>;
@@ -29,6 +31,7 @@ export class TestViewer {
   readonly messages: ServerMessage[] = [];
   readonly closed: Promise<Closed>;
   private waiters: Array<() => void> = [];
+  private pings = 0;
 
   private constructor(readonly ws: WebSocket) {
     this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
@@ -92,7 +95,7 @@ export class TestViewer {
   }
 
   /** Waits until `predicate` holds over the messages so far (or throws after `timeoutMs`). */
-  async waitFor(predicate: (v: TestViewer) => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  async waitFor(predicate: (v: TestViewer) => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this)) {
       const left = deadline - Date.now();
@@ -111,6 +114,26 @@ export class TestViewer {
     return this.waitFor((v) => v.frames.length >= n, timeoutMs, `${n} frames`);
   }
 
+  /**
+   * Resolves once the server has handled everything this viewer sent before
+   * and everything the server sent in response has arrived here: the server
+   * handles messages in order and answers a ping with a pong on the same
+   * ordered stream. The explicit signal behind "nothing more arrives" checks
+   * for replies the server makes synchronously (stats, events, closes).
+   */
+  sync(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const data = Buffer.from(String(++this.pings));
+      const onPong = (d: Buffer) => {
+        if (!d.equals(data)) return;
+        this.ws.off('pong', onPong);
+        resolve();
+      };
+      this.ws.on('pong', onPong);
+      this.ws.ping(data, undefined, (err) => err && reject(err));
+    });
+  }
+
   summary(): unknown[] {
     return this.messages.map((m) => (m.kind === 'text' ? m.json : { ...m.header, bytes: m.payload.length }));
   }
@@ -121,16 +144,7 @@ export class TestViewer {
   }
 }
 
-/** Lets pending I/O and promise chains run. */
-export function settle(ms = 30): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** Polls `condition` until it holds (server-side state reached through the socket takes a moment). */
-export async function until(condition: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+export function until(condition: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  return waitFor(condition, { timeoutMs, what });
 }
