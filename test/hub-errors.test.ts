@@ -175,8 +175,11 @@ describe('handshake failures', () => {
     const h = await hub({ container });
     const d = await h.addStream('default', 64, 48);
     const v = scope.track(await TestViewer.connect(wsUrl(h, '/'), ['image/jpeg']));
+    // The encoder is built for the group's first frame: the viewer has its config, then the close.
+    await v.waitFor((x) => x.texts.length > 0);
+    d.publish(rgba(64, 48));
     expect(await v.closed).toEqual({ code: 1011, reason: 'internal error' });
-    expect(v.messages).toEqual([]);
+    expect(v.messages.map((m) => (m.kind === 'text' ? m.json.type : 'binary'))).toEqual(['config']);
     expect(d.viewers()).toEqual([]);
     expect(streamOf(d).occupancy).toBe(0);
   });

@@ -125,7 +125,9 @@ describe('rate limits and bounds', () => {
   it('request_keyframe forces at most one IDR per 250 ms per viewer; requests coalesce, never drop', async () => {
     const clock = new ManualClock();
     // fps 1000 puts the encoder's own GOP keyframe beyond this test: every IDR after the first is a forced one.
-    server = await scope.start(64, 48, { fps: 1000 }, clock);
+    // A viewer with its own encoder keeps receiving deltas between (in a shared group it would skip them, §9.4;
+    // the group's limit is tested in shared-encoding.test.ts).
+    server = await scope.start(64, 48, { fps: 1000, encoding: 'per-viewer' }, clock);
     const v = await connect(server.url, [H264]);
     await v.waitFor((x) => x.texts.length > 0);
     // Like a v1 client with its gate armed: one request per received frame, acking each.
