@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { appendFile } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
 
 import { type ColorDescriptor, orderedColor } from '../core/color';
 import { ConfigError } from '../core/errors';
@@ -16,6 +17,7 @@ import { type FrameInput, isHostFrame, toFrame } from '../core/frame';
 import type { Logger } from '../core/logging';
 import type { EncoderRegistry } from '../core/registry';
 import { CAP_H264, CAP_PNG, type HelloMessage, type ImageMode, type InputEvent, mimeOf, type ResizeInputEvent } from '../wire';
+import { record, type Recording, recordingsOf, type RecordingMetrics, type RecordOptions } from '../recorder/recording';
 import type { Quality } from './adaptive';
 import type { Clock } from './clock';
 import { CLOSE } from './close-codes';
@@ -217,6 +219,20 @@ export class Display extends EventEmitter implements ViewerHost, GroupHost {
   /** Each encode group: members, encodes per second, encode time, forced keyframes and why. */
   groupMetrics(): GroupMetrics[] {
     return [...this.groups.values()].map((g) => g.metrics());
+  }
+
+  /**
+   * Records the stream's H.264 to a fragmented MP4 file (or a Writable) as one
+   * more member of its encode group; `await rec.stop()` finishes the file.
+   */
+  record(target: string | Writable, options: RecordOptions = {}): Recording {
+    if (this.closed) throw new DisplayClosedError(this.name);
+    return record(this, target, options);
+  }
+
+  /** The recordings running: file, duration, bytes (kept apart from metrics(), whose shape §15.1 fixes). */
+  recordings(): RecordingMetrics[] {
+    return recordingsOf(this);
   }
 
   info(): StreamInfo {
