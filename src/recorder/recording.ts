@@ -56,7 +56,7 @@ export interface RecordingMetrics {
   duration_s: number;
   /** Bytes on disk, over every part. */
   bytes: number;
-  /** Units taken from the group; every one is written, in order. */
+  /** Frames in the muxer: every unit taken from the group, in order, once the queue reaches it. */
   frames: number;
   /** Frames in complete fragments on disk: what a crash now would keep. */
   frames_on_disk: number;
@@ -206,7 +206,6 @@ export class Recording implements GroupMember {
     if (this.state !== 'recording') return;
     this.demandNow = undefined;
     this.firstUs ??= unit.timestampUs;
-    this.frames++;
     this.queue.push(unit);
     this.queuedBytes += unit.data.byteLength;
     this.kick();
@@ -285,6 +284,7 @@ export class Recording implements GroupMember {
       width: unit.width,
       height: unit.height,
     });
+    this.frames++;
     this.endUs = unit.timestampUs + (unit.durationUs ?? 0);
   }
 
