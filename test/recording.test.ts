@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 
-import { ClockToken, createContainer, type Display, DisplayClosedError, loadNativeAddon, type Recording, RecordingError, serve } from 'rfbcast';
+import { ClockToken, type ColorDescriptor, createContainer, type Display, DISPLAY_P3, DisplayClosedError, loadNativeAddon, type Recording, RecordingError, serve } from 'rfbcast';
 
 import { decodeFileToRgb, decodeToRaw, probeMp4, psnr, rgbaToRgb } from './helpers/ffmpeg';
 import { ManualClock } from './helpers/manual-clock';
@@ -38,6 +38,12 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A frame's size and colour, when not the stream's W×H without a colour descriptor. */
+interface Look {
+  size?: [number, number];
+  color?: ColorDescriptor;
+}
+
 interface Stream {
   display: Display;
   clock: ManualClock;
@@ -49,7 +55,7 @@ interface Stream {
    * chroma grid, so PSNR measures encoding and recording, not the chroma
    * subsampling of a box at odd pixels (which alone costs 3 to 10 dB).
    */
-  publish(advanceMs: number, size?: [number, number]): void;
+  publish(advanceMs: number, look?: Look): void;
 }
 
 async function start(fps = 10): Promise<Stream> {
@@ -62,11 +68,11 @@ async function start(fps = 10): Promise<Stream> {
     display,
     clock,
     sources,
-    publish(advanceMs, [width, height] = [W, H]) {
+    publish(advanceMs, { size: [width, height] = [W, H], color } = {}) {
       clock.advance(advanceMs);
       const data = movingPattern(width, height, 2 * sources.length);
       sources.push(data);
-      display.publish({ data, width, height, pixelFormat: 'rgba', memory: 'host' });
+      display.publish({ data, width, height, pixelFormat: 'rgba', memory: 'host', ...(color ? { color } : {}) });
     },
   };
 }
@@ -78,10 +84,10 @@ async function watch(s: Stream): Promise<TestViewer> {
 }
 
 /** Publishes one frame and waits until the recording has written it (and the viewers have it). */
-async function recorded(s: Stream, rec: Recording, advanceMs: number, viewers: TestViewer[] = [], size?: [number, number]): Promise<void> {
+async function recorded(s: Stream, rec: Recording, advanceMs: number, viewers: TestViewer[] = [], look?: Look): Promise<void> {
   const frames = rec.metrics().frames;
   const counts = viewers.map((v) => v.frames.length);
-  s.publish(advanceMs, size);
+  s.publish(advanceMs, look);
   await until(() => rec.metrics().frames === frames + 1, 10_000, 'the recording to write the frame');
   await Promise.all(viewers.map((v, i) => v.waitForFrames(counts[i] + 1, 10_000)));
 }
@@ -163,21 +169,24 @@ describe('recording a stream to MP4', () => {
     for (const db of psnrs(path, s.sources)) expect(db).toBeGreaterThanOrEqual(38);
   });
 
-  it('a change of size starts a new numbered file', async () => {
+  it('a change of size or colour starts a new numbered file', async () => {
     const s = await start();
     const path = file('resized.mp4');
     const rec = s.display.record(path);
     for (let i = 0; i < 4; i++) await recorded(s, rec, 40);
-    for (let i = 0; i < 3; i++) await recorded(s, rec, 40, [], [256, 144]);
+    for (let i = 0; i < 3; i++) await recorded(s, rec, 40, [], { size: [256, 144] });
+    for (let i = 0; i < 2; i++) await recorded(s, rec, 40, [], { size: [256, 144], color: DISPLAY_P3 });
     const done = await rec.stop();
-    const second = file('resized-2.mp4');
-    expect(done.files).toEqual([path, second]);
+    const [second, third] = [file('resized-2.mp4'), file('resized-3.mp4')];
+    expect(done.files).toEqual([path, second, third]);
+    expect(done.frames).toBe(9);
+    expect(probeMp4(third)).toMatchObject({ width: 256, height: 144, packets: { length: 2 } });
     expect(probeMp4(path)).toMatchObject({ width: W, height: H, packets: { length: 4 } });
     const next = probeMp4(second);
     expect(next).toMatchObject({ width: 256, height: 144 });
     // Each file starts at its own first frame.
     expect(next.packets.map((p) => p.ptsUs)).toEqual([0, 40_000, 80_000].map((t) => expect.closeTo(t, -2)));
-    for (const db of psnrs(second, s.sources.slice(4), 256, 144)) expect(db).toBeGreaterThanOrEqual(38);
+    for (const db of psnrs(second, s.sources.slice(4, 7), 256, 144)) expect(db).toBeGreaterThanOrEqual(38);
   });
 
   it('records into a Writable, which holds one file: a change of size ends that recording', async () => {
@@ -191,7 +200,7 @@ describe('recording a stream to MP4', () => {
     });
     const rec = s.display.record(sink);
     for (let i = 0; i < 5; i++) await recorded(s, rec, 40);
-    s.publish(40, [256, 144]);
+    s.publish(40, { size: [256, 144] });
     await until(() => rec.metrics().state !== 'recording', 10_000, 'the recording to end at the change');
     const done = await rec.stop();
     expect(done).toMatchObject({ state: 'stopped', frames: 5, files: ['<writable>'] });
