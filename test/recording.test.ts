@@ -58,11 +58,11 @@ interface Stream {
   publish(advanceMs: number, look?: Look): void;
 }
 
-async function start(fps = 10): Promise<Stream> {
+async function start(options: { encoding?: 'shared' | 'per-viewer' } = {}): Promise<Stream> {
   const clock = new ManualClock();
   const container = createContainer();
   container.register(ClockToken, { useValue: clock });
-  const display = scope.own(await serve(W, H, { port: 0, container, fps }));
+  const display = scope.own(await serve(W, H, { port: 0, container, fps: 10, ...options }));
   const sources: Uint8Array[] = [];
   return {
     display,
@@ -167,6 +167,38 @@ describe('recording a stream to MP4', () => {
     await until(() => s.display.groupMetrics().length === 0 && liveEncoders() === before, 5000, 'the group to close');
     expect(probeMp4(path).packets).toHaveLength(12);
     for (const db of psnrs(path, s.sources)) expect(db).toBeGreaterThanOrEqual(38);
+  });
+
+  it('a re-encode of a frame already recorded (a joining viewer\'s catch-up) is placed just after it', async () => {
+    const s = await start();
+    const path = file('catch-up.mp4');
+    const rec = s.display.record(path);
+    for (let i = 0; i < 3; i++) await recorded(s, rec, 40);
+    s.clock.advance(PAST_KEYFRAME_LIMIT_MS);
+    const v = await watch(s);
+    // The viewer joins a quiet stream: the group re-encodes the current frame as a keyframe, for both.
+    await v.waitForFrames(1, 10_000);
+    await until(() => rec.metrics().frames === 4, 10_000, 'the catch-up unit');
+    for (let i = 0; i < 2; i++) await recorded(s, rec, 40, [v]);
+    await rec.stop();
+    const probe = probeMp4(path);
+    expect(probe.packets.map((p) => p.keyframe)).toEqual([true, false, false, true, false, false]);
+    const pts = probe.packets.map((p) => p.ptsUs);
+    expect(pts.slice(0, 3)).toEqual([0, 40_000, 80_000].map((t) => expect.closeTo(t, -2)));
+    expect(pts[3] - pts[2]).toBeCloseTo(100, -2);
+    expect(pts[4]).toBeCloseTo(80_000 + PAST_KEYFRAME_LIMIT_MS * 1000 + 40_000, -2);
+    const sources = [...s.sources.slice(0, 3), s.sources[2], ...s.sources.slice(3)];
+    for (const db of psnrs(path, sources)) expect(db).toBeGreaterThanOrEqual(38);
+  });
+
+  it('in per-viewer mode a recording has an encoder of its own', async () => {
+    const before = liveEncoders();
+    const s = await start({ encoding: 'per-viewer' });
+    const v = await watch(s);
+    const rec = s.display.record(file('per-viewer.mp4'));
+    for (let i = 0; i < 3; i++) await recorded(s, rec, 40, [v]);
+    expect(liveEncoders()).toBe(before + 2);
+    expect((await rec.stop()).frames).toBe(3);
   });
 
   it('a change of size or colour starts a new numbered file', async () => {
