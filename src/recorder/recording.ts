@@ -280,6 +280,7 @@ export class Recording implements GroupMember {
       keyframe: unit.keyframe,
       ptsUs,
       durationUs: unit.durationUs ?? 0,
+      // mediabunny builds avcC from the keyframe's SPS: the string only has to name the codec.
       codec: unit.codec ?? 'avc1',
       width: unit.width,
       height: unit.height,
