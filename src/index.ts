@@ -42,6 +42,8 @@ export type { QueuedEvent } from './server/event-queue';
 export type { MetricsSnapshot } from './server/metrics';
 export type { ViewerInfo } from './server/viewer';
 export type { GroupMetrics } from './server/encode-group';
+export { record, Recording, type RecordedStream, type RecordingMetrics, type RecordingState, type RecordOptions } from './recorder/recording';
+export { RecordingError } from './recorder/errors';
 export {
   STREAM_DEFAULTS,
   type StreamOptions,

@@ -86,7 +86,8 @@ program
   .option('--record-events', 'keep input events for GET /recorded-events')
   .option('--gpu', 'require a hardware H.264 encoder')
   .option('--backend <name>', 'the H.264 backend')
-  .action((o: { pattern: string; port: number; host: string; size: [number, number]; fps: number; recordEvents?: boolean; gpu?: boolean; backend?: string }) =>
+  .option('--record <file>', 'record the stream to a fragmented MP4 file, finished on SIGINT/SIGTERM (a new numbered file at each size change)')
+  .action((o: { pattern: string; port: number; host: string; size: [number, number]; fps: number; recordEvents?: boolean; gpu?: boolean; backend?: string; record?: string }) =>
     serveCommand({ ...o, recordEvents: o.recordEvents ?? false, gpu: o.gpu ?? false }),
   );
 

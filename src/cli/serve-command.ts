@@ -18,6 +18,8 @@ export interface ServeCommandOptions {
   recordEvents: boolean;
   gpu: boolean;
   backend?: string;
+  /** Record the stream to this fragmented MP4 file, finished on SIGINT/SIGTERM. */
+  record?: string;
 }
 
 export async function serveCommand(o: ServeCommandOptions): Promise<void> {
@@ -32,12 +34,18 @@ export async function serveCommand(o: ServeCommandOptions): Promise<void> {
     recordEvents: o.recordEvents,
     ...(o.backend ? { backend: o.backend } : {}),
   });
+  const recording = o.record ? display.record(o.record) : undefined;
   const publisher = new ScenePublisher(display, scene, width, height, o.fps, rootContainer.resolve<Logger>(LoggerToken));
   publisher.start();
   const page = display.url.replace(/^ws/, 'http').replace(/default$/, '');
   process.stdout.write(`rfbcast: serving ${o.pattern} ${width}x${height} at ${page} (stream ${display.url})\n`);
+  if (o.record) process.stdout.write(`rfbcast: recording to ${o.record}\n`);
   await untilSignal();
   publisher.stop();
+  if (recording) {
+    const done = await recording.stop();
+    process.stdout.write(`rfbcast: recorded ${done.frames} frames (${done.duration_s.toFixed(3)} s, ${done.bytes} bytes) to ${done.files.join(', ')}\n`);
+  }
   await display.close();
 }
 

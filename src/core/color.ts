@@ -41,6 +41,11 @@ export function orderedColor(color: ColorDescriptor): ColorDescriptor {
   return out as ColorDescriptor;
 }
 
+/** A string equal for equal descriptors whatever their key order ('' for none). */
+export function colorKey(color: ColorDescriptor | undefined): string {
+  return color ? JSON.stringify(orderedColor(color)) : '';
+}
+
 /** VUI codes written by H.264 backends (§13.3); the matrix is always 6 (BT.601). */
 export interface VuiColor {
   primaries: number;

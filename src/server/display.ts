@@ -8,11 +8,14 @@
  * joined, with its info), `viewer-left` (its id), `close`.
  */
 import { EventEmitter } from 'node:events';
+import type { Writable } from 'node:stream';
 
 import type { ColorDescriptor } from '../core/color';
 import type { FrameInput } from '../core/frame';
 import type { ImageMode, InputEvent } from '../wire';
+import { record, type RecordedStream, type Recording, recordingsOf, type RecordingMetrics, type RecordOptions } from '../recorder/recording';
 import type { GroupMetrics } from './encode-group';
+import { DisplayClosedError } from './errors';
 import type { QueuedEvent } from './event-queue';
 import type { GroupMember } from './group-member';
 import type { MetricsSnapshot } from './metrics';
@@ -49,12 +52,21 @@ export function streamOf(display: Display): Stream {
 
 export class Display extends EventEmitter {
   readonly #stream: Stream;
+  /** What recordings see of this stream. */
+  readonly #recorded: RecordedStream;
 
   /** Displays are made by `serve()` and `hub.addStream()`. */
   constructor(stream: Stream) {
     super();
     this.#stream = stream;
     streams.set(this, stream);
+    this.#recorded = {
+      name: stream.name,
+      logger: stream.logger,
+      attachSink: (sink, rendition) => stream.attachSink(sink, rendition),
+      once: (event, listener) => this.once(event, listener),
+      off: (event, listener) => this.off(event, listener),
+    };
   }
 
   get name(): string {
@@ -162,6 +174,20 @@ export class Display extends EventEmitter {
    */
   attachSink(sink: GroupMember, rendition: Rendition): () => void {
     return this.#stream.attachSink(sink, rendition);
+  }
+
+  /**
+   * Records the stream's H.264 to a fragmented MP4 file (or a Writable) as one
+   * more member of its encode group; `await rec.stop()` finishes the file.
+   */
+  record(target: string | Writable, options: RecordOptions = {}): Recording {
+    if (this.isClosed) throw new DisplayClosedError(this.name);
+    return record(this.#recorded, target, options);
+  }
+
+  /** The recordings running: file, duration, bytes (kept apart from metrics(), whose shape §15.1 fixes). */
+  recordings(): RecordingMetrics[] {
+    return recordingsOf(this.#recorded);
   }
 
   /** Closes every viewer with 1001 and stops accepting new ones. */

@@ -6,7 +6,7 @@
  * never delays the group or another member. The group owns the encoder, its
  * rebuilds and retunes (§10, H6), the keyframe limit (H12) and stills (§14).
  */
-import { type ColorDescriptor, orderedColor } from '../core/color';
+import { type ColorDescriptor, colorKey } from '../core/color';
 import type { EncodedUnit, EncoderBackend } from '../core/encoder';
 import { cropFrame, isHostFrame, type RawFrame } from '../core/frame';
 import type { Logger } from '../core/logging';
@@ -385,8 +385,6 @@ export class EncodeGroup {
     return encoder.encodeStill ? encoder.encodeStill(owned, options) : encoder.encode(owned, options);
   }
 }
-
-const colorKey = (c: ColorDescriptor | undefined) => (c ? JSON.stringify(orderedColor(c)) : '');
 
 function sameShape(a: Shape, b: Shape | undefined): boolean {
   return b !== undefined && a.width === b.width && a.height === b.height && colorKey(a.color) === colorKey(b.color);
