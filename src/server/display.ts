@@ -60,9 +60,14 @@ export class Display extends EventEmitter {
     super();
     this.#stream = stream;
     streams.set(this, stream);
+    // Getters: the stream makes its display before it has finished making itself.
     this.#recorded = {
-      name: stream.name,
-      logger: stream.logger,
+      get name() {
+        return stream.name;
+      },
+      get logger() {
+        return stream.logger;
+      },
       attachSink: (sink, rendition) => stream.attachSink(sink, rendition),
       once: (event, listener) => this.once(event, listener),
       off: (event, listener) => this.off(event, listener),
