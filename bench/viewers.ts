@@ -105,8 +105,10 @@ async function series(mode: Mode, transport: Transport, width: number, height: n
       const before = viewers.map((v) => v.frames);
       server.measure();
       const t0 = performance.now();
+      const clientCpu = process.cpuUsage();
       await sleep(WINDOW_MS);
       const seconds = (performance.now() - t0) / 1000;
+      const used = process.cpuUsage(clientCpu);
       const fps = viewers.map((v, i) => (v.frames - before[i]) / seconds);
       const s = await server.report();
       const row: BenchRow = {
@@ -123,13 +125,14 @@ async function series(mode: Mode, transport: Transport, width: number, height: n
         medianFps: Math.round(median(fps) * 10) / 10,
         publishedFps: s.publishedFps,
         serverCpuPct: s.cpuPct,
+        viewersCpuPct: Math.round(((used.user + used.system) / 1e6 / seconds) * 1000) / 10,
         lagP99Ms: s.lagP99Ms,
         encoders: s.encoders,
         encodesPerS: s.encodesPerS,
         forcedIdrPerS: s.forcedIdrPerS,
       };
       progress(
-        `${mode} ${transport} x${n}: min ${row.minFps} median ${row.medianFps} fps, cpu ${s.cpuPct}%, lag p99 ${s.lagP99Ms} ms, ` +
+        `${mode} ${transport} x${n}: min ${row.minFps} median ${row.medianFps} fps, cpu ${s.cpuPct}% (viewers ${String(row.viewersCpuPct)}%), lag p99 ${s.lagP99Ms} ms, ` +
           `${s.encoders} encoder(s), ${s.encodesPerS} encodes/s, ${s.forcedIdrPerS} forced IDR/s`,
       );
       rows.push(row);
