@@ -20,6 +20,7 @@ export async function serve(width: number, height: number, options: ServeOptions
   const display = await hub.createStream(options.name ?? 'default', width, height, options, true);
   try {
     await hub.listen();
+    await hub.startOrigin();
   } catch (error) {
     await hub.close();
     throw error;
@@ -30,7 +31,13 @@ export async function serve(width: number, height: number, options: ServeOptions
 /** A hub listening on its own port, for several named streams: add them with `hub.addStream()`. */
 export async function createHub(options: HubOptions = {}): Promise<Hub> {
   const hub = new Hub(options);
-  await hub.listen();
+  try {
+    await hub.listen();
+    await hub.startOrigin();
+  } catch (error) {
+    await hub.close();
+    throw error;
+  }
   return hub;
 }
 
@@ -46,6 +53,7 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
 export function attach(server: Server, options: HubOptions & { sideChannel?: boolean } = {}): Hub {
   const hub = new Hub(options);
   hub.attachTo(server, options.sideChannel ?? false);
+  hub.startOrigin().catch((err: unknown) => hub.logger.error({ err }, 'cannot offer the streams to relays'));
   const address = server.address();
   if (address && typeof address === 'object') hub.setAddress(address.address, address.port);
   else server.once('listening', () => {
