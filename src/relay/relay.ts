@@ -57,6 +57,8 @@ export interface RelayOptions extends Omit<HubOptions, 'nats'>, RelayStreamOptio
 export interface RelayStreamStatus extends ReturnType<Display['info']> {
   /** `live`: the origin answered lately; `origin-unavailable`: it did not (viewers stay connected and resume when it is back). */
   origin: 'live' | 'origin-unavailable';
+  /** The relay's viewers' ids: what their input carries in the origin's events. */
+  viewers: string[];
   groups: Array<{ rendition: RenditionName; members: number; unitsIn: number; lost: number; keyframeRequests: number }>;
 }
 
@@ -155,6 +157,7 @@ export class Relay {
       streams: this.hub.streams().map((d) => ({
         ...d.info(),
         origin: now - (this.seen.get(d.name) ?? 0) <= INTEREST_TTL_MS ? 'live' : 'origin-unavailable',
+        viewers: d.viewers().map((v) => v.id),
         groups: [...(this.groups.get(d.name) ?? [])].map((g) => ({ rendition: g.rendition, members: g.size, ...g.counters() })),
       })),
     };
