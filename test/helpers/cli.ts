@@ -1,8 +1,10 @@
 /** Running the built `rfbcast` command as a user would. */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
-export const CLI = join(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
+/** Two levels up is the checkout (from test/helpers under jest) or dist/ itself (compiled, for the benchmarks). */
+const up = join(__dirname, '..', '..');
+export const CLI = join(up, ...(basename(up) === 'dist' ? [] : ['dist']), 'src', 'cli', 'main.js');
 
 export function runCli(args: string[], timeoutMs = 120_000): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, RFBCAST_LOG_LEVEL: 'warn' } });
