@@ -13,8 +13,7 @@ import type { Subscription } from '@nats-io/transport-node';
 import type { Logger } from '../core/logging';
 import type { Clock, Timer } from '../server/clock';
 import { groupKey, type GroupMetrics, type GroupSpec } from '../server/encode-group';
-import { Fanout } from '../server/fanout';
-import type { Group } from '../server/group';
+import { type Group, MemberGroup } from '../server/group';
 import type { GroupMember } from '../server/group-member';
 import { KEYFRAME_INTERVAL_MS } from '../server/keyframe-limiter';
 import type { NatsLink } from './nats-link';
@@ -38,11 +37,10 @@ export interface RelayGroupHost {
   closed(group: RelayGroup): void;
 }
 
-export class RelayGroup implements Group {
+export class RelayGroup extends MemberGroup implements Group {
   readonly key: string;
   readonly fps: number;
   readonly bitrate: number;
-  private readonly fanout: Fanout;
   private readonly reassembler = new Reassembler();
   private readonly subscription: Subscription;
   private readonly interest: NodeJS.Timeout;
@@ -58,14 +56,14 @@ export class RelayGroup implements Group {
   private readonly onReconnect = () => this.wantKeyframe(true);
 
   constructor(
-    readonly spec: GroupSpec,
+    spec: GroupSpec,
     readonly rendition: RenditionName,
     private readonly host: RelayGroupHost,
   ) {
+    super(spec, true, host.clock);
     this.key = groupKey(spec);
     this.fps = host.fps;
     this.bitrate = host.bitrate;
-    this.fanout = new Fanout(true, host.clock);
     const s = host.link.subjects;
     this.subjects = {
       units: s.rendition(host.stream, rendition, 'units'),
@@ -76,18 +74,6 @@ export class RelayGroup implements Group {
     this.interest = setInterval(() => this.renewInterest(), INTEREST_EVERY_MS);
     host.link.on('disconnect', this.onDisconnect);
     host.link.on('reconnect', this.onReconnect);
-  }
-
-  get size(): number {
-    return this.fanout.size;
-  }
-
-  get members(): GroupMember[] {
-    return this.fanout.members;
-  }
-
-  get transport(): 'video' | 'image' {
-    return this.spec.choice.transport;
   }
 
   /** A joiner awaits the origin's next keyframe, which it asks for now: its first picture comes at once, even on a quiet stream. */

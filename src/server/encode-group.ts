@@ -19,7 +19,7 @@ import { describeChoice, type EncoderChoice } from './negotiation';
 import type { PublishedFrame } from './published-frame';
 import type { StreamConfig } from './stream-config';
 import { CLIENT_DEMANDS, Fanout } from './fanout';
-import type { Group } from './group';
+import { type Group, MemberGroup } from './group';
 import type { GroupMember, KeyframeDemand } from './group-member';
 
 /** What makes two viewers' encodings identical. Size, colour and memory are the stream's, so they are left out. */
@@ -85,12 +85,11 @@ interface Shape {
   color?: ColorDescriptor;
 }
 
-export class EncodeGroup implements Group {
+export class EncodeGroup extends MemberGroup implements Group {
   readonly key: string;
   bitrate: number;
   fps: number;
 
-  private readonly fanout: Fanout;
   private encoder?: EncoderBackend;
   private encoderShape?: Shape;
   private readonly pending: Retune[] = [];
@@ -116,27 +115,15 @@ export class EncodeGroup implements Group {
    * limits only client requests, as §9.1 and H12 do for a lone viewer.
    */
   constructor(
-    readonly spec: GroupSpec,
+    spec: GroupSpec,
     private readonly host: GroupHost,
     private readonly shared: boolean,
   ) {
+    super(spec, shared, host.clock);
     this.key = groupKey(spec);
-    this.fanout = new Fanout(shared, host.clock);
     this.bitrate = Math.round(host.config.bitrate * spec.tier);
     this.fps = host.config.fps;
     this.startedMs = host.clock.now();
-  }
-
-  get size(): number {
-    return this.fanout.size;
-  }
-
-  get members(): GroupMember[] {
-    return this.fanout.members;
-  }
-
-  get transport(): 'video' | 'image' {
-    return this.spec.choice.transport;
   }
 
   /**

@@ -3,7 +3,9 @@
  * encode group encodes the stream's frames; a relay's group forwards the
  * units an origin publishes over NATS (src/relay).
  */
+import type { Clock } from './clock';
 import type { GroupMetrics, GroupSpec, Retune } from './encode-group';
+import { Fanout } from './fanout';
 import type { GroupMember } from './group-member';
 
 export interface Group {
@@ -27,3 +29,28 @@ export interface Group {
 
 /** Makes the group for `spec`; `shared` is the stream's encoding mode (§9.4). */
 export type GroupFactory = (spec: GroupSpec, shared: boolean) => Group;
+
+/** What every group holds: its spec and its members, handed units through a Fanout. */
+export abstract class MemberGroup {
+  protected readonly fanout: Fanout;
+
+  constructor(
+    readonly spec: GroupSpec,
+    shared: boolean,
+    clock: Clock,
+  ) {
+    this.fanout = new Fanout(shared, clock);
+  }
+
+  get size(): number {
+    return this.fanout.size;
+  }
+
+  get members(): GroupMember[] {
+    return this.fanout.members;
+  }
+
+  get transport(): 'video' | 'image' {
+    return this.spec.choice.transport;
+  }
+}

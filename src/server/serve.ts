@@ -18,6 +18,12 @@ export interface ServeOptions extends HubOptions, StreamOptions {
 export async function serve(width: number, height: number, options: ServeOptions = {}): Promise<Display> {
   const hub = new Hub(options);
   const display = await hub.createStream(options.name ?? 'default', width, height, options, true);
+  await start(hub);
+  return display;
+}
+
+/** Listens and, with `nats`, starts offering the streams to relays; a hub that fails either is closed. */
+async function start(hub: Hub): Promise<void> {
   try {
     await hub.listen();
     await hub.startOrigin();
@@ -25,19 +31,12 @@ export async function serve(width: number, height: number, options: ServeOptions
     await hub.close();
     throw error;
   }
-  return display;
 }
 
 /** A hub listening on its own port, for several named streams: add them with `hub.addStream()`. */
 export async function createHub(options: HubOptions = {}): Promise<Hub> {
   const hub = new Hub(options);
-  try {
-    await hub.listen();
-    await hub.startOrigin();
-  } catch (error) {
-    await hub.close();
-    throw error;
-  }
+  await start(hub);
   return hub;
 }
 
