@@ -7,6 +7,7 @@
 import { createFrame, createHub, type Display, type Hub, relay, type Relay } from 'rfbcast';
 
 import { movingPattern } from '../src/scenes/patterns';
+import { startCli } from './helpers/cli';
 import { type NatsServer, startNats } from './helpers/nats';
 import { TestViewer, until } from './helpers/viewer';
 
@@ -61,6 +62,21 @@ it("a relay holds its viewers to its own token", async () => {
   admitted.ws.terminate();
 });
 
+it("a relay viewer's viewport drives match_client at the origin; its events carry the relay's principal", async () => {
+  const fit = await origin!.hub.addStream('fit', 320, 240, { backend: 'libx264', resizePolicy: 'match_client', resizeDebounceMs: 20 });
+  fit.publish(createFrame({ data: movingPattern(320, 240, 0), width: 320, height: 240 }));
+  const target = new Promise<{ width: number; height: number }>((resolve) => fit.once('target', resolve));
+  await relayed.waitForStream('fit');
+  const v = await TestViewer.connect(relayed.url('fit'), H264, { token: 's3cret', viewport: { width: 200, height: 100 } });
+  viewers.push(v);
+  expect(await target).toMatchObject({ width: 200, height: 100 });
+  const [resize] = fit.pollEvents();
+  expect(resize).toMatchObject({ relay: 'relay-api', principal: { token: 'valid' }, event: { type: 'resize', pwidth: 200, pheight: 100 } });
+  expect(relayed.status().streams.find((s) => s.name === 'fit')!.viewers).toEqual([resize.viewer]);
+  v.ws.terminate();
+  await fit.close();
+});
+
 it('the origin restarts: viewers keep their sockets, the status says so, pictures resume with an IDR', async () => {
   const v = await connect('s3cret');
   await v.waitForFrames(3, 10_000);
@@ -79,3 +95,16 @@ it('the origin restarts: viewers keep their sockets, the status says so, picture
   // The issue's target is 3 s; generous on this shared machine.
   expect(resumedMs).toBeLessThan(6000);
 }, 60_000);
+
+it('`rfbcast serve --nats` is an origin the relay serves', async () => {
+  const cli = await startCli(['serve', '--pattern', 'test_card', '--size', '320x180', '--port', '0', '--nats', nats.url], { RFBCAST_LOG_LEVEL: 'warn' });
+  try {
+    await relayed.waitForStream('default');
+    const onDefault = await TestViewer.connect(relayed.url('default'), H264, { token: 's3cret' });
+    viewers.push(onDefault);
+    await onDefault.autoAck().waitForFrames(2, 10_000);
+    expect(onDefault.frames[0].header).toMatchObject({ keyframe: true, width: 320, height: 180 });
+  } finally {
+    await cli.stop();
+  }
+});
