@@ -62,7 +62,7 @@ it("a relay holds its viewers to its own token", async () => {
   admitted.ws.terminate();
 });
 
-it("a relay viewer's viewport drives match_client at the origin; its events carry the relay's principal", async () => {
+it("a relay viewer's viewport drives match_client at the origin; its events carry the relay's principal; the relay follows the origin's size and removal", async () => {
   const fit = await origin!.hub.addStream('fit', 320, 240, { backend: 'libx264', resizePolicy: 'match_client', resizeDebounceMs: 20 });
   fit.publish(createFrame({ data: movingPattern(320, 240, 0), width: 320, height: 240 }));
   const target = new Promise<{ width: number; height: number }>((resolve) => fit.once('target', resolve));
@@ -73,8 +73,14 @@ it("a relay viewer's viewport drives match_client at the origin; its events carr
   const [resize] = fit.pollEvents();
   expect(resize).toMatchObject({ relay: 'relay-api', principal: { token: 'valid' }, event: { type: 'resize', pwidth: 200, pheight: 100 } });
   expect(relayed.status().streams.find((s) => s.name === 'fit')!.viewers).toEqual([resize.viewer]);
-  v.ws.terminate();
+  // The origin renders at the new size: the relay's stream follows, for the config of its next viewers.
+  fit.publish(createFrame({ data: movingPattern(200, 100, 1), width: 200, height: 100 }));
+  const relayedFit = () => relayed.streams().find((d) => d.name === 'fit');
+  await until(() => relayedFit()?.width === 200 && relayedFit()?.height === 100, 5000, 'the relay to take the new size');
+  // The origin removes the stream: the relay closes its viewers with 1001 and forgets it.
   await fit.close();
+  expect((await v.closed).code).toBe(1001);
+  await until(() => relayedFit() === undefined, 5000, 'the relay to forget the stream');
 });
 
 it('the origin restarts: viewers keep their sockets, the status says so, pictures resume with an IDR', async () => {

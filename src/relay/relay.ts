@@ -73,7 +73,8 @@ export class Relay {
   private readonly hub: Hub;
   private readonly logger: Logger;
   private readonly groups = new Map<string, Set<RelayGroup>>();
-  private readonly seen = new Map<string, number>();
+  /** When an origin last offered each stream, and which origin. */
+  private readonly seen = new Map<string, { atMs: number; origin: string }>();
   private readonly discoverTimer: NodeJS.Timeout;
   private readonly inbox: string;
   private address?: { host: string; port: number };
@@ -156,7 +157,7 @@ export class Relay {
       nats: this.link.connected ? 'connected' : 'reconnecting',
       streams: this.hub.streams().map((d) => ({
         ...d.info(),
-        origin: now - (this.seen.get(d.name) ?? 0) <= INTEREST_TTL_MS ? 'live' : 'origin-unavailable',
+        origin: now - (this.seen.get(d.name)?.atMs ?? 0) <= INTEREST_TTL_MS ? 'live' : 'origin-unavailable',
         viewers: d.viewers().map((v) => v.id),
         groups: [...(this.groups.get(d.name) ?? [])].map((g) => ({ rendition: g.rendition, members: g.size, ...g.counters() })),
       })),
@@ -192,9 +193,21 @@ export class Relay {
   }
 
   private learn(catalog: Catalog): void {
+    const offered = new Set<string>();
     for (const entry of catalog.streams ?? []) {
-      this.seen.set(entry.name, Date.now());
-      if (!this.hub.stream(entry.name)) this.serveStream(entry);
+      offered.add(entry.name);
+      this.seen.set(entry.name, { atMs: Date.now(), origin: catalog.origin });
+      const served = this.hub.stream(entry.name);
+      if (!served) this.serveStream(entry);
+      else if (served.width !== entry.width || served.height !== entry.height) this.hub.resizeForwarded(entry.name, entry.width, entry.height);
+    }
+    // A stream its origin (still running) no longer offers was removed there: its viewers here are closed too.
+    for (const [name, s] of this.seen) {
+      if (s.origin !== catalog.origin || offered.has(name)) continue;
+      this.seen.delete(name);
+      this.groups.delete(name);
+      void this.hub.removeStream(name);
+      this.logger.info({ stream: name }, 'the origin removed the stream');
     }
   }
 

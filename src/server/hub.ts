@@ -146,6 +146,11 @@ export class Hub {
     return this.register({ name, width, height, config: this.configOf(options), logger: options.logger ?? this.logger, ...feed }, false);
   }
 
+  /** A forwarded stream takes its origin's new size (what the config of its next viewers says). */
+  resizeForwarded(name: string, width: number, height: number): void {
+    this.displays.get(name)?.resizeTo(width, height);
+  }
+
   private configOf(options: StreamOptions) {
     const config = resolveStreamConfig(options);
     if (options.token !== undefined) {

@@ -161,6 +161,11 @@ export class Stream implements ViewerHost, GroupHost {
     return timestampUs;
   }
 
+  /** The display size without a frame: a relay's stream follows its origin's, so new viewers' config carries it. */
+  resizeTo(width: number, height: number): void {
+    this.size = { width, height };
+  }
+
   /** Drains the input queue (bounded; the oldest events are dropped when it is full). */
   pollEvents(): QueuedEvent[] {
     return this.queue.drain();
