@@ -32,15 +32,15 @@ export interface NatsServer {
   start(): Promise<void>;
 }
 
-/** Starts nats-server on a free loopback port and waits until it accepts connections. */
-export async function startNats(): Promise<NatsServer> {
+/** Starts nats-server on a free loopback port (with `args`, e.g. `--user u --pass p`) and waits until it accepts connections. */
+export async function startNats(args: string[] = []): Promise<NatsServer> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const nats: NatsServer = {
     url: `nats://127.0.0.1:${port}`,
     port,
     async start() {
-      child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+      child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), ...args], { stdio: 'ignore' });
       const deadline = Date.now() + 10_000;
       while (!(await accepts(port))) {
         if (Date.now() > deadline || child.exitCode !== null) throw new Error(`nats-server did not start on port ${port}`);
