@@ -18,7 +18,7 @@ import { rootContainer } from '../core/container';
 import type { Logger } from '../core/logging';
 import { LoggerToken } from '../core/tokens';
 import { systemClock } from '../server/clock';
-import type { Display } from '../server/display';
+import type { Display, StreamInfo } from '../server/display';
 import type { QueuedEvent } from '../server/event-queue';
 import { Hub, HUB_DEFAULTS, type HubOptions } from '../server/hub';
 import { notFound } from '../server/side-channel';
@@ -54,7 +54,7 @@ export interface RelayOptions extends Omit<HubOptions, 'nats'>, RelayStreamOptio
   name?: string;
 }
 
-export interface RelayStreamStatus extends ReturnType<Display['info']> {
+export interface RelayStreamStatus extends StreamInfo {
   /** `live`: the origin answered lately; `origin-unavailable`: it did not (viewers stay connected and resume when it is back). */
   origin: 'live' | 'origin-unavailable';
   /** The relay's viewers' ids: what their input carries in the origin's events. */
