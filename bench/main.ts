@@ -8,6 +8,7 @@ import { conversionSuite } from './conversion';
 import { e2eSuite } from './e2e';
 import { type BenchArgs, report, type Suite, SuiteSkipped } from './harness';
 import { imageSuite } from './image';
+import { relaySuite } from './relay';
 import { viewersSuite } from './viewers';
 import { vtencSuite } from './vtenc';
 import { x264Suite } from './x264';
@@ -19,6 +20,7 @@ const SUITES: Record<string, Suite> = {
   vtenc: vtencSuite,
   e2e: e2eSuite,
   viewers: viewersSuite,
+  relay: relaySuite,
 };
 
 function parseArgs(argv: string[]): { suite: string; args: BenchArgs } {

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 say() { printf 'bootstrap: %s\n' "$*"; }
 
-APT_PACKAGES=(build-essential pkg-config python3 libx264-dev libyuv-dev libturbojpeg0-dev libwebp-dev libpng-dev ffmpeg chromium firefox-esr openssl)
+APT_PACKAGES=(build-essential pkg-config python3 libx264-dev libyuv-dev libturbojpeg0-dev libwebp-dev libpng-dev ffmpeg chromium firefox-esr openssl nats-server)
 BREW_PACKAGES=(pkg-config x264 jpeg-turbo webp libpng ffmpeg)
 
 system_packages() {

@@ -36,6 +36,8 @@ export * as wire from './wire';
 export { serve, attach, createHub, type ServeOptions } from './server/serve';
 export { Hub, HUB_DEFAULTS, type HubOptions } from './server/hub';
 export { HTTP_LIMIT_DEFAULTS, type HttpLimits } from './server/http-limits';
+export { relay, Relay, type RelayOptions, type RelayStatus, type RelayStreamStatus } from './relay/relay';
+export type { NatsConfig, NatsOptions } from './relay/nats-link';
 export { Display, type PublishOptions, type QualityOptions, type Rendition, type StreamInfo } from './server/display';
 export type { GroupMember, KeyframeDemand, Targets } from './server/group-member';
 export type { QueuedEvent } from './server/event-queue';

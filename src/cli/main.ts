@@ -11,6 +11,8 @@ import { benchmark, PSNR_METHOD, TIMING_METHOD } from './benchmark';
 import { demoCommand } from './demo-command';
 import { messageOf } from '../core/errors';
 import { doctor, formatDoctor } from './doctor';
+import type { NatsOptions } from '../relay/nats-link';
+import { relayCommand } from './relay-command';
 import { serveCommand } from './serve-command';
 import { parseBitrate, parsePort, parsePositiveInt, parseSize, parseSizes } from './sizes';
 import { PATTERN_NAMES } from '../scenes/patterns';
@@ -87,9 +89,67 @@ program
   .option('--gpu', 'require a hardware H.264 encoder')
   .option('--backend <name>', 'the H.264 backend')
   .option('--record <file>', 'record the stream to a fragmented MP4 file, finished on SIGINT/SIGTERM (a new numbered file at each size change)')
-  .action((o: { pattern: string; port: number; host: string; size: [number, number]; fps: number; recordEvents?: boolean; gpu?: boolean; backend?: string; record?: string }) =>
-    serveCommand({ ...o, recordEvents: o.recordEvents ?? false, gpu: o.gpu ?? false }),
+  .action(
+    (o: NatsFlags & { pattern: string; port: number; host: string; size: [number, number]; fps: number; recordEvents?: boolean; gpu?: boolean; backend?: string; record?: string }) =>
+      serveCommand({ ...o, recordEvents: o.recordEvents ?? false, gpu: o.gpu ?? false, nats: natsOf(o) }),
   );
+
+/** The NATS options every command that talks to relays shares. */
+function natsOptions(command: Command): Command {
+  return command
+    .option('--nats <url>', 'NATS server URL, e.g. nats://127.0.0.1:4222')
+    .option('--nats-prefix <prefix>', 'subject prefix shared by the origin and its relays', 'rfbcast')
+    .option('--nats-user <user>', 'NATS user (with --nats-pass)')
+    .option('--nats-pass <pass>', 'NATS password')
+    .option('--nats-token <token>', 'NATS token')
+    .option('--nats-creds <file>', 'NATS .creds file')
+    .option('--nats-ca <file>', 'CA for a TLS connection to NATS')
+    .option('--nats-cert <file>', 'client certificate for NATS TLS')
+    .option('--nats-key <file>', 'client key for NATS TLS');
+}
+
+interface NatsFlags {
+  nats?: string;
+  natsPrefix: string;
+  natsUser?: string;
+  natsPass?: string;
+  natsToken?: string;
+  natsCreds?: string;
+  natsCa?: string;
+  natsCert?: string;
+  natsKey?: string;
+}
+
+function natsOf(o: NatsFlags): NatsOptions | undefined {
+  if (!o.nats) return undefined;
+  const tls = o.natsCa || o.natsCert || o.natsKey ? { caFile: o.natsCa, certFile: o.natsCert, keyFile: o.natsKey } : undefined;
+  return {
+    servers: o.nats,
+    prefix: o.natsPrefix,
+    ...(o.natsUser !== undefined ? { user: o.natsUser, pass: o.natsPass } : {}),
+    ...(o.natsToken !== undefined ? { token: o.natsToken } : {}),
+    ...(o.natsCreds !== undefined ? { creds: o.natsCreds } : {}),
+    ...(tls ? { tls } : {}),
+  };
+}
+
+for (const c of program.commands.filter((c) => c.name() === 'serve')) natsOptions(c);
+
+natsOptions(
+  program
+    .command('relay')
+    .description('serve the streams an origin offers over NATS (rfbcast serve --nats) to viewers here; it never encodes')
+    .option('--port <n>', 'port (0 picks a free one)', parsePort, 8765)
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--name <id>', "the relay's identity in the origin's input events")
+    .option('--token <token>', 'viewers must present this token')
+    .option('--origins <list>', 'allowed Origin headers, comma-separated', (v: string) => v.split(','))
+    .option('--max-viewers <n>', 'viewers per stream', parsePositiveInt),
+).action((o: NatsFlags & { port: number; host: string; name?: string; token?: string; origins?: string[]; maxViewers?: number }) => {
+  const nats = natsOf(o);
+  if (!nats) throw new Error('relay needs --nats <url>');
+  return relayCommand({ ...o, nats });
+});
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`rfbcast: ${messageOf(error)}\n`);

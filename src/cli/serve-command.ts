@@ -6,6 +6,7 @@ import { rootContainer } from '../core/container';
 import type { Logger } from '../core/logging';
 import { LoggerToken } from '../core/tokens';
 import { PATTERNS } from '../scenes/patterns';
+import type { NatsOptions } from '../relay/nats-link';
 import { serve } from '../server/serve';
 import { ScenePublisher } from './publisher';
 
@@ -20,6 +21,8 @@ export interface ServeCommandOptions {
   backend?: string;
   /** Record the stream to this fragmented MP4 file, finished on SIGINT/SIGTERM. */
   record?: string;
+  /** Offer the stream to relays over NATS. */
+  nats?: NatsOptions;
 }
 
 export async function serveCommand(o: ServeCommandOptions): Promise<void> {
@@ -33,6 +36,7 @@ export async function serveCommand(o: ServeCommandOptions): Promise<void> {
     gpu: o.gpu,
     recordEvents: o.recordEvents,
     ...(o.backend ? { backend: o.backend } : {}),
+    ...(o.nats ? { nats: o.nats } : {}),
   });
   const recording = o.record ? display.record(o.record) : undefined;
   const publisher = new ScenePublisher(display, scene, width, height, o.fps, rootContainer.resolve<Logger>(LoggerToken));

@@ -18,6 +18,8 @@ import { Ema } from './metrics';
 import { describeChoice, type EncoderChoice } from './negotiation';
 import type { PublishedFrame } from './published-frame';
 import type { StreamConfig } from './stream-config';
+import { CLIENT_DEMANDS, Fanout } from './fanout';
+import { type Group, MemberGroup } from './group';
 import type { GroupMember, KeyframeDemand } from './group-member';
 
 /** What makes two viewers' encodings identical. Size, colour and memory are the stream's, so they are left out. */
@@ -74,9 +76,6 @@ export interface GroupMetrics {
   target_fps: number;
 }
 
-/** Demands a client makes (request_keyframe, decoder_reset): always rate-limited (H12). */
-const CLIENT_DEMANDS: ReadonlySet<KeyframeDemand> = new Set(['request', 'reset']);
-
 type Work = { kind: 'frame' | 'still'; pub: PublishedFrame };
 
 /** The size (even for video) and colour an encoder is built for. */
@@ -86,12 +85,11 @@ interface Shape {
   color?: ColorDescriptor;
 }
 
-export class EncodeGroup {
+export class EncodeGroup extends MemberGroup implements Group {
   readonly key: string;
   bitrate: number;
   fps: number;
 
-  private readonly memberSet = new Set<GroupMember>();
   private encoder?: EncoderBackend;
   private encoderShape?: Shape;
   private readonly pending: Retune[] = [];
@@ -117,22 +115,15 @@ export class EncodeGroup {
    * limits only client requests, as §9.1 and H12 do for a lone viewer.
    */
   constructor(
-    readonly spec: GroupSpec,
+    spec: GroupSpec,
     private readonly host: GroupHost,
     private readonly shared: boolean,
   ) {
+    super(spec, shared, host.clock);
     this.key = groupKey(spec);
     this.bitrate = Math.round(host.config.bitrate * spec.tier);
     this.fps = host.config.fps;
     this.startedMs = host.clock.now();
-  }
-
-  get members(): GroupMember[] {
-    return [...this.memberSet];
-  }
-
-  get transport(): 'video' | 'image' {
-    return this.spec.choice.transport;
   }
 
   /**
@@ -142,7 +133,7 @@ export class EncodeGroup {
    */
   add(member: GroupMember, catchUp: boolean): void {
     member.joined(() => ({ bitrate: this.bitrate, fps: this.fps, encodeMs: this.encodeMs.current }));
-    this.memberSet.add(member);
+    this.fanout.add(member);
     this.catchUp ||= catchUp;
     // A group made for a moved viewer starts at the next frame, not the one already sent.
     if (!this.loopDone && !catchUp) this.lastVersion = this.host.latest()?.version ?? 0;
@@ -152,8 +143,13 @@ export class EncodeGroup {
 
   /** Returns true when the group is now empty (the table then closes it). */
   remove(member: GroupMember): boolean {
-    this.memberSet.delete(member);
-    return this.memberSet.size === 0;
+    return this.fanout.remove(member);
+  }
+
+  /** A member (a relay's publisher) asked for a keyframe: the current frame is encoded again, as the limit allows. */
+  refresh(): void {
+    this.catchUp = true;
+    this.wake?.();
   }
 
   /** Queues a retune, applied with one rebuild at the next encode (§17 H6). */
@@ -173,7 +169,7 @@ export class EncodeGroup {
     return {
       key: this.key,
       backend: describeChoice(this.spec.choice),
-      members: this.memberSet.size,
+      members: this.fanout.size,
       encodes: this.encodes,
       encodes_per_s: elapsed > 0 ? Math.round((this.encodes / elapsed) * 100) / 100 : 0,
       encode_ms: Math.round(this.encodeMs.current * 100) / 100,
@@ -201,7 +197,7 @@ export class EncodeGroup {
       }
     } catch (error) {
       this.host.logger.error({ group: this.key, err: error }, 'encode group failed');
-      for (const m of this.memberSet) m.end(CLOSE.INTERNAL, 'internal error');
+      for (const m of this.fanout.members) m.end(CLOSE.INTERNAL, 'internal error');
     } finally {
       const encoder = this.encoder;
       this.encoder = undefined;
@@ -253,7 +249,7 @@ export class EncodeGroup {
         this.stillArmed = false;
         // A still is skipped when no member can take it (§14, H11).
         const pub = this.host.latest();
-        if (pub && [...this.memberSet].some((m) => m.hasRoom())) {
+        if (pub && this.fanout.members.some((m) => m.hasRoom())) {
           pub.retain();
           return { kind: 'still', pub };
         }
@@ -263,16 +259,15 @@ export class EncodeGroup {
 
   private async step(kind: 'frame' | 'still', pub: PublishedFrame): Promise<void> {
     const now = this.host.clock.now();
-    const members = [...this.memberSet];
-    const seqs = new Map(members.map((m) => [m, m.takeSeq()]));
-    const takers = members.filter((m) => m.canTake(now));
+    const taken = this.fanout.take();
+    const takers = taken.members.filter((m) => m.canTake(now));
     const shape = this.shapeOf(pub.frame);
     const fresh = !this.encoder || this.pending.length > 0 || (this.transport === 'video' && !sameShape(shape, this.encoderShape));
     const force = kind === 'still' || fresh || this.keyframeWanted(takers, now);
     // Nobody could use a delta: leave the frame unencoded, so the encoder's references stay intact.
-    if (takers.length === 0 || (!force && takers.every((m) => this.waitsForKeyframe(m)))) {
+    if (takers.length === 0 || (!force && takers.every((m) => this.fanout.waitsForKeyframe(m)))) {
       this.framesSkipped++;
-      for (const m of members) m.skip();
+      for (const m of taken.members) m.skip();
       return;
     }
     const frame =
@@ -296,32 +291,7 @@ export class EncodeGroup {
       // Video stills are forced IDRs; image stills need the encoder's encodeStill (§14).
       this.stillArmed = this.host.config.stillAfterMs !== undefined && (this.transport === 'video' || this.encoder?.encodeStill !== undefined);
     }
-    this.handOut(members, seqs, units);
-  }
-
-  /** §9.4 step 5: each member gets the unit with its own seq, or skips it and awaits a keyframe. */
-  private handOut(members: GroupMember[], seqs: Map<GroupMember, number>, units: EncodedUnit[]): void {
-    const now = this.host.clock.now();
-    for (const m of members) {
-      if (!this.memberSet.has(m)) continue;
-      for (const unit of units) {
-        if (!m.canTake(now) || (this.waitsForKeyframe(m) && !unit.keyframe)) {
-          m.skip();
-          break;
-        }
-        m.deliver(unit, seqs.get(m) as number, this.fps);
-      }
-    }
-  }
-
-  /**
-   * Whether a member gets no deltas until its keyframe. In a shared group
-   * that is any member that awaits one (§9.4). A lone viewer keeps getting
-   * deltas while only its own client asked (§9.1, H12): its client discards
-   * what it cannot use, as it always has.
-   */
-  private waitsForKeyframe(m: GroupMember): boolean {
-    return m.demand !== undefined && (this.shared || !CLIENT_DEMANDS.has(m.demand));
+    this.fanout.handOut(taken, units, this.fps);
   }
 
   /**
@@ -329,7 +299,7 @@ export class EncodeGroup {
    * the group's limit of one demanded IDR per 250 ms.
    */
   private keyframeWanted(takers: GroupMember[], now: number): boolean {
-    const demands = new Set(takers.flatMap((m) => (m.demand ? [m.demand] : [])));
+    const demands = Fanout.demandsOf(takers);
     if (demands.size === 0) return false;
     // Every image is a keyframe: there is nothing to limit.
     if (this.transport === 'image') return true;
@@ -361,7 +331,7 @@ export class EncodeGroup {
     await old?.close();
     this.encoder = await this.createEncoder(shape);
     this.encoderShape = shape;
-    if (announce) for (const m of this.memberSet) m.announce(this.bitrate, this.fps);
+    if (announce) for (const m of this.fanout.members) m.announce(this.bitrate, this.fps);
   }
 
   private createEncoder(shape: Shape): Promise<EncoderBackend> {

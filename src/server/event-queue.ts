@@ -8,8 +8,10 @@ import type { InputEvent } from '../wire';
 export interface QueuedEvent {
   /** The viewer's id (32 hex characters). */
   viewer: string;
-  /** What the stream's authenticate hook returned for this viewer (undefined without a hook). */
+  /** What the stream's authenticate hook returned for this viewer (undefined without a hook); for a relay's viewer, the relay's hook. */
   principal: unknown;
+  /** The relay the viewer is connected to (src/relay); absent for the stream's own viewers. */
+  relay?: string;
   /** Microseconds since the display was created, when the server received it. */
   receivedUs: number;
   event: InputEvent;

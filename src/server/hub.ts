@@ -14,6 +14,8 @@ import type { DependencyContainer } from 'tsyringe';
 import { WebSocket, WebSocketServer } from 'ws';
 
 import { rootContainer, registryOf } from '../core/container';
+import { Origin } from '../relay/origin';
+import type { NatsConfig } from '../relay/nats-link';
 import { ConfigError } from '../core/errors';
 import type { Logger } from '../core/logging';
 import { LoggerToken } from '../core/tokens';
@@ -21,7 +23,7 @@ import { tokenAuthenticator } from './auth';
 import { type Clock, ClockToken, systemClock } from './clock';
 import { CLOSE, closeWs } from './close-codes';
 import type { Display } from './display';
-import { Stream } from './stream';
+import { Stream, type StreamDeps } from './stream';
 import { handshake } from './handshake';
 import { type HttpLimits, httpServerOptions } from './http-limits';
 import { imageBackendFor, videoBackendFor } from './negotiation';
@@ -48,6 +50,12 @@ export interface HubOptions extends HttpLimits {
   logger?: Logger;
   /** A child container overriding the registry, backends, logger or clock. */
   container?: DependencyContainer;
+  /**
+   * Offer the streams to relays over NATS (`nats://host:4222`, or options
+   * with credentials, TLS and the subject prefix). Renditions are published
+   * only while some relay wants them.
+   */
+  nats?: NatsConfig;
 }
 
 export const HUB_DEFAULTS = {
@@ -78,6 +86,7 @@ export class Hub {
   private ownsServer = false;
   private pingTimer?: NodeJS.Timeout;
   private address?: { host: string; port: number };
+  private origin?: Promise<Origin | undefined>;
 
   constructor(private readonly options: HubOptions = {}) {
     this.container = options.container ?? rootContainer;
@@ -112,34 +121,71 @@ export class Hub {
       throw new ConfigError(`invalid stream name '${name}': 1-64 characters of [A-Za-z0-9._~-], not '.' or '..'`);
     }
     if (this.displays.has(name)) throw new ConfigError(`a stream named '${name}' already exists`);
-    const config = resolveStreamConfig(options);
-    if (options.token !== undefined) {
-      if (options.authenticate) throw new ConfigError('give either token or authenticate, not both');
-      config.authenticate = tokenAuthenticator(options.token);
-    }
+    const config = this.configOf(options);
     const registry = registryOf(this.container);
     const logger = options.logger ?? this.logger;
     const backends = {
       video: await videoBackendFor(registry, config, logger),
       image: await imageBackendFor(registry, logger),
     };
+    return this.register({ name, width, height, config, logger, backends }, stopsHub);
+  }
+
+  /**
+   * A stream whose units come from elsewhere (a relay's origin, src/relay):
+   * its groups and where its viewers' input goes are the caller's; no
+   * encoder backend is resolved. Viewers are served exactly as on any stream.
+   */
+  addForwardedStream(
+    name: string,
+    width: number,
+    height: number,
+    options: StreamOptions,
+    feed: Required<Pick<StreamDeps, 'backends' | 'groups' | 'input'>>,
+  ): Display {
+    if (this.displays.has(name)) throw new ConfigError(`a stream named '${name}' already exists`);
+    return this.register({ name, width, height, config: this.configOf(options), logger: options.logger ?? this.logger, ...feed }, false);
+  }
+
+  /** A forwarded stream takes its origin's new size (what the config of its next viewers says). */
+  resizeForwarded(name: string, width: number, height: number): void {
+    this.displays.get(name)?.resizeTo(width, height);
+  }
+
+  private configOf(options: StreamOptions) {
+    const config = resolveStreamConfig(options);
+    if (options.token !== undefined) {
+      if (options.authenticate) throw new ConfigError('give either token or authenticate, not both');
+      config.authenticate = tokenAuthenticator(options.token);
+    }
+    return config;
+  }
+
+  private register(deps: Omit<StreamDeps, 'registry' | 'clock' | 'onClose'>, stopsHub: boolean): Display {
     const stream = new Stream({
-      name,
-      width,
-      height,
-      config,
-      registry,
+      ...deps,
+      registry: registryOf(this.container),
       clock: this.clock,
-      logger,
-      backends,
       onClose: async (d) => {
         this.displays.delete(d.name);
         if (stopsHub) await this.close();
       },
     });
-    this.displays.set(name, stream);
-    if (this.address) stream.url = this.streamUrl(name);
+    this.displays.set(deps.name, stream);
+    if (this.address) stream.url = this.streamUrl(deps.name);
     return stream.display;
+  }
+
+  /**
+   * With the `nats` option, connects to NATS and answers relays (src/relay).
+   * serve() and createHub() wait for it and fail when NATS cannot be reached.
+   */
+  startOrigin(): Promise<Origin | undefined> {
+    const nats = this.options.nats;
+    this.origin ??= nats
+      ? Origin.start(nats, { stream: (n) => this.displays.get(n), streams: () => [...this.displays.values()] }, this.logger)
+      : Promise.resolve(undefined);
+    return this.origin;
   }
 
   stream(name: string): Display | undefined {
@@ -263,6 +309,7 @@ export class Hub {
 
   async close(): Promise<void> {
     clearInterval(this.pingTimer);
+    await (await this.origin?.catch(() => undefined))?.close();
     await Promise.all(this.streams().map((d) => d.close()));
     // Sockets still handshaking belong to no stream yet: they get 1001 too, and
     // a short grace to take it before they are cut off.

@@ -18,19 +18,25 @@ export interface ServeOptions extends HubOptions, StreamOptions {
 export async function serve(width: number, height: number, options: ServeOptions = {}): Promise<Display> {
   const hub = new Hub(options);
   const display = await hub.createStream(options.name ?? 'default', width, height, options, true);
+  await start(hub);
+  return display;
+}
+
+/** Listens and, with `nats`, starts offering the streams to relays; a hub that fails either is closed. */
+async function start(hub: Hub): Promise<void> {
   try {
     await hub.listen();
+    await hub.startOrigin();
   } catch (error) {
     await hub.close();
     throw error;
   }
-  return display;
 }
 
 /** A hub listening on its own port, for several named streams: add them with `hub.addStream()`. */
 export async function createHub(options: HubOptions = {}): Promise<Hub> {
   const hub = new Hub(options);
-  await hub.listen();
+  await start(hub);
   return hub;
 }
 
@@ -49,6 +55,7 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
 export function attach(server: Server, options: HubOptions & { sideChannel?: boolean } = {}): Hub {
   const hub = new Hub(options);
   hub.attachTo(server, options.sideChannel ?? false);
+  hub.startOrigin().catch((err: unknown) => hub.logger.error({ err }, 'cannot offer the streams to relays'));
   const address = server.address();
   if (address && typeof address === 'object') hub.setAddress(address.address, address.port);
   else server.once('listening', () => {

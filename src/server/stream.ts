@@ -19,6 +19,7 @@ import type { Quality } from './adaptive';
 import type { Clock } from './clock';
 import { CLOSE } from './close-codes';
 import { EncodeGroup, type GroupHost, type GroupMetrics, groupKey, type GroupSpec } from './encode-group';
+import type { Group, GroupFactory } from './group';
 import { DisplayClosedError, UnknownViewerError } from './errors';
 import { encoderRefusal } from './encoder-refusal';
 import { EventQueue, type QueuedEvent } from './event-queue';
@@ -58,6 +59,10 @@ export interface StreamDeps {
   backends: Pick<NegotiationContext, 'video' | 'image'>;
   /** Called once when the stream closes (the hub forgets it; serve() also stops listening). */
   onClose: (s: Stream) => Promise<void>;
+  /** Where groups come from (default: encode groups; a relay forwards its origin's units instead). */
+  groups?: GroupFactory;
+  /** Where viewers' input goes (default: the stream's own queue; a relay sends it to its origin). */
+  input?: (e: QueuedEvent) => void;
 }
 
 export class Stream implements ViewerHost, GroupHost {
@@ -76,8 +81,8 @@ export class Stream implements ViewerHost, GroupHost {
   private publishSignal!: { promise: Promise<void>; resolve: () => void };
   private readonly sessions = new Map<string, Viewer>();
   /** Encode groups by key (§9.4): created on the first join, closed on the last leave. */
-  private readonly groups = new Map<string, EncodeGroup>();
-  private readonly groupOf = new Map<GroupMember, EncodeGroup>();
+  private readonly groups = new Map<string, Group>();
+  private readonly groupOf = new Map<GroupMember, Group>();
   private readonly closingGroups = new Set<Promise<void>>();
   private readonly queue: EventQueue;
   private readonly recorded: InputEvent[] = [];
@@ -156,6 +161,11 @@ export class Stream implements ViewerHost, GroupHost {
     this.renewSignal();
     signal.resolve();
     return timestampUs;
+  }
+
+  /** The display size without a frame: a relay's stream follows its origin's, so new viewers' config carries it. */
+  resizeTo(width: number, height: number): void {
+    this.size = { width, height };
   }
 
   /** Drains the input queue (bounded; the oldest events are dropped when it is full). */
@@ -315,7 +325,8 @@ export class Stream implements ViewerHost, GroupHost {
     const key = groupKey(spec);
     let group = this.groups.get(key);
     if (!group) {
-      group = new EncodeGroup(spec, this, this.config.encoding === 'shared');
+      const shared = this.config.encoding === 'shared';
+      group = this.deps.groups?.(spec, shared) ?? new EncodeGroup(spec, this, shared);
       this.groups.set(key, group);
     }
     group.add(v, catchUp);
@@ -346,6 +357,17 @@ export class Stream implements ViewerHost, GroupHost {
     return () => this.leave(sink);
   }
 
+  /** An attached sink awaits a keyframe: its group makes one soon, even on a quiet stream (within the keyframe limit). */
+  refreshSink(sink: GroupMember): void {
+    this.groupOf.get(sink)?.refresh();
+  }
+
+  /** The renditions a sink can take: H.264 when the stream has a video backend, and each image mode it has. */
+  get renditions(): Rendition[] {
+    const video: Rendition[] = this.backends.video ? [{ transport: 'video' }] : [];
+    return [...video, ...(this.backends.image?.modes ?? []).map((mode): Rendition => ({ transport: 'image', mode }))];
+  }
+
   private renditionChoice(r: Rendition): EncoderChoice {
     if (r.transport === 'video') {
       if (!this.backends.video) throw new ConfigError(`stream '${this.name}' has no H.264 backend`);
@@ -371,7 +393,7 @@ export class Stream implements ViewerHost, GroupHost {
   }
 
   /** A failing encoder moves its video viewers to images when they can decode them; the rest are closed with 1011. */
-  groupFailed(group: EncodeGroup, error: unknown): void {
+  groupFailed(group: Group, error: unknown): void {
     if (this.groups.get(group.key) === group) this.groups.delete(group.key);
     const image = this.backends.image;
     for (const v of group.members) {
@@ -421,12 +443,28 @@ export class Stream implements ViewerHost, GroupHost {
   }
 
   pushEvent(viewer: Viewer, event: InputEvent): void {
-    this.queue.push({
-      viewer: viewer.id,
-      principal: viewer.principal,
-      receivedUs: Math.round((this.clock.now() - this.createdMs) * 1000),
-      event,
-    });
+    const queued = { viewer: viewer.id, principal: viewer.principal, receivedUs: this.receivedUs(), event };
+    if (this.deps.input) this.deps.input(queued);
+    else this.enqueue(queued);
+  }
+
+  /**
+   * Input from a viewer of a relay (src/relay): queued and recorded like a
+   * local viewer's, stamped with this stream's clock; its resize feeds
+   * match_client like a local viewport.
+   */
+  pushRelayedEvent(e: Omit<QueuedEvent, 'receivedUs'>): void {
+    this.enqueue({ ...e, receivedUs: this.receivedUs() });
+    if (e.event.type === 'resize') this.viewportOffered(e.event as ResizeInputEvent);
+  }
+
+  private receivedUs(): number {
+    return Math.round((this.clock.now() - this.createdMs) * 1000);
+  }
+
+  private enqueue(queued: QueuedEvent): void {
+    this.queue.push(queued);
+    const event = queued.event;
     const rec = this.config.recordEvents;
     if (!rec) return;
     this.recorded.push(event);
@@ -438,6 +476,11 @@ export class Stream implements ViewerHost, GroupHost {
   }
 
   viewportChanged(_viewer: Viewer, resize: ResizeInputEvent): void {
+    // A relay's viewports reach match_client at the origin, with the resize event.
+    if (!this.deps.input) this.viewportOffered(resize);
+  }
+
+  private viewportOffered(resize: ResizeInputEvent): void {
     if (this.config.resizePolicy === 'match_client') this.target.offer(resize.pwidth, resize.pheight, resize.ratio);
   }
 

@@ -42,7 +42,7 @@ export function startCli(args: string[], env: Record<string, string> = {}): Prom
         stderr: () => err,
         stop: () =>
           new Promise<void>((done) => {
-            if (child.exitCode !== null) return done();
+            if (child.exitCode !== null || child.signalCode !== null) return done();
             child.once('exit', () => done());
             child.kill('SIGTERM');
           }),

@@ -5,9 +5,11 @@
  * test yesterday's code. Such a test fails at once, naming the newer source.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
-const ROOT = join(__dirname, '..', '..');
+/** The checkout: two levels up from test/helpers under jest, three from dist/test/helpers (compiled, for the benchmarks). */
+const UP = join(__dirname, '..', '..');
+const ROOT = basename(UP) === 'dist' ? join(UP, '..') : UP;
 /** What scripts/bootstrap.sh compiles into dist/ (its `typescript` step). */
 const SOURCES = ['src', 'bench', 'examples', join('test', 'helpers'), join('scripts', 'build-client.js'), 'tsconfig.json', 'package.json'];
 const STAMP = join(ROOT, 'dist', '.built');
