@@ -2,7 +2,8 @@
  * `viewers` suite (shared encoding, PROTOCOL.md §9.4): how many viewers one
  * stream serves at full rate. For N = 1, 2, 4, ... up to `--max` (256), in
  * shared and per-viewer mode, in H.264 and JPEG, a 1280x720 moving pattern at
- * 30 fps goes to N raw `ws` viewers that ack every payload. Each N is warmed
+ * 30 fps goes to N raw `ws` viewers that ack every payload (in two processes
+ * of their own, bench/viewers-pool.ts). Each N is warmed
  * up, then measured over a window: min and median delivered fps per viewer,
  * the server's CPU share and its event-loop lag p99 (the server runs in its
  * own process). A series stops once its slowest viewer falls under half the
@@ -12,11 +13,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 
-import { WebSocket } from 'ws';
-
 import { type BenchRow, progress, type Suite } from './harness';
 
-const H264 = 'webcodecs/h264-annexb';
 const WARMUP_MS = 1500;
 const WINDOW_MS = 4000;
 const FULL_RATE = 0.9;
@@ -68,27 +66,41 @@ class ServerProcess {
   }
 }
 
-/** A raw protocol viewer: hello, then an ack for every payload, counting what arrives. */
-class RawViewer {
-  frames = 0;
-  private readonly ws: WebSocket;
+/** A process of raw viewers (viewers-pool.ts). */
+class ViewerPool {
+  private constructor(private readonly child: ChildProcess) {}
 
-  constructor(url: string, transport: Transport) {
-    this.ws = new WebSocket(url, { perMessageDeflate: false });
-    this.ws.on('open', () => this.ws.send(JSON.stringify({ type: 'hello', supported: transport === 'h264' ? [H264] : ['image/jpeg'] })));
-    this.ws.on('message', (data: Buffer, isBinary: boolean) => {
-      if (!isBinary) return;
-      const n = data.readUInt32LE(0);
-      const header = JSON.parse(data.toString('latin1', 4, 4 + n)) as { seq: number };
-      this.frames++;
-      this.ws.send(`{"type":"ack","seq":${header.seq},"decode_queue_size":0,"displayed":true}`);
+  static start(): ViewerPool {
+    return new ViewerPool(fork(join(__dirname, 'viewers-pool.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+  }
+
+  private ask<T>(message: object): Promise<T> {
+    return new Promise((resolve) => {
+      this.child.once('message', (m: T) => resolve(m));
+      this.child.send(message);
     });
-    this.ws.on('error', () => undefined);
   }
 
-  close(): void {
-    this.ws.terminate();
+  add(url: string, count: number, transport: Transport): Promise<unknown> {
+    return this.ask({ cmd: 'add', url, count, h264: transport === 'h264' });
   }
+
+  counts(): Promise<{ counts: number[]; cpuUs: number }> {
+    return this.ask({ cmd: 'counts' });
+  }
+
+  stop(): void {
+    this.child.send({ cmd: 'stop' });
+  }
+}
+
+/** Viewers spread over this many processes, as they would be over many machines. */
+const POOLS = 2;
+
+/** Every viewer's frame count, and the pools' CPU time, as one reading. */
+async function reading(pools: ViewerPool[]): Promise<{ counts: number[]; cpuUs: number }> {
+  const all = await Promise.all(pools.map((p) => p.counts()));
+  return { counts: all.flatMap((r) => r.counts), cpuUs: all.reduce((n, r) => n + r.cpuUs, 0) };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -96,20 +108,21 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function series(mode: Mode, transport: Transport, width: number, height: number, max: number): Promise<BenchRow[]> {
   const server = await ServerProcess.start(width, height, mode);
-  const viewers: RawViewer[] = [];
+  const pools = Array.from({ length: POOLS }, () => ViewerPool.start());
+  let open = 0;
   const rows: BenchRow[] = [];
   try {
     for (let n = 1; n <= max; n *= 2) {
-      while (viewers.length < n) viewers.push(new RawViewer(server.url, transport));
+      // New viewers go to the pools in turn.
+      for (; open < n; open++) await pools[open % POOLS].add(server.url, 1, transport);
       await sleep(WARMUP_MS);
-      const before = viewers.map((v) => v.frames);
+      const before = await reading(pools);
       server.measure();
       const t0 = performance.now();
-      const clientCpu = process.cpuUsage();
       await sleep(WINDOW_MS);
+      const after = await reading(pools);
       const seconds = (performance.now() - t0) / 1000;
-      const used = process.cpuUsage(clientCpu);
-      const fps = viewers.map((v, i) => (v.frames - before[i]) / seconds);
+      const fps = after.counts.map((c, i) => (c - before.counts[i]) / seconds);
       const s = await server.report();
       const row: BenchRow = {
         case: 'viewers',
@@ -125,7 +138,7 @@ async function series(mode: Mode, transport: Transport, width: number, height: n
         medianFps: Math.round(median(fps) * 10) / 10,
         publishedFps: s.publishedFps,
         serverCpuPct: s.cpuPct,
-        viewersCpuPct: Math.round(((used.user + used.system) / 1e6 / seconds) * 1000) / 10,
+        viewersCpuPct: Math.round(((after.cpuUs - before.cpuUs) / 1e6 / seconds) * 1000) / 10,
         lagP99Ms: s.lagP99Ms,
         encoders: s.encoders,
         encodesPerS: s.encodesPerS,
@@ -139,7 +152,7 @@ async function series(mode: Mode, transport: Transport, width: number, height: n
       if ((row.minFps as number) < COLLAPSE * s.publishedFps) break;
     }
   } finally {
-    for (const v of viewers) v.close();
+    for (const p of pools) p.stop();
     await server.stop();
   }
   const full = rows.filter((r) => (r.minFps as number) >= FULL_RATE * (r.publishedFps as number));
