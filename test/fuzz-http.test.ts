@@ -21,7 +21,7 @@ const CLIENTS = 8;
 const TIME_LIMIT_MS = 30_000;
 const ANSWER_DEADLINE_MS = 5000;
 
-const fuzz = fuzzTargetScope();
+const fuzz = fuzzTargetScope({ relay: true });
 /** The status codes of every response in `bytes` (pipelined responses follow one another). */
 function statuses(bytes: Buffer): number[] {
   return [...bytes.toString('latin1').matchAll(/HTTP\/1\.[01] (\d{3}) /g)].map((m) => Number(m[1]));
@@ -62,11 +62,12 @@ it(`the side channel survives ${REQUESTS} malformed and ${SLOW_REQUESTS} slow ra
   const servers = [
     { name: 'own', port: fuzz.target.own, gen: httpCaseGenerator(SEED, '') },
     { name: 'mounted', port: fuzz.target.mounted, gen: httpCaseGenerator(SEED + 1, '/rfb') },
+    { name: 'relay', port: fuzz.target.relay, gen: httpCaseGenerator(SEED + 2, '') },
   ];
   // Drawn up front, so the requests are the same whatever order they finish in.
   const plan = [
-    ...Array.from({ length: SLOW_REQUESTS }, (_, i) => ({ server: servers[i % 2], c: servers[i % 2].gen.slow() })),
-    ...Array.from({ length: REQUESTS }, (_, i) => ({ server: servers[i % 2], c: servers[i % 2].gen.next() })),
+    ...Array.from({ length: SLOW_REQUESTS }, (_, i) => ({ server: servers[i % servers.length], c: servers[i % servers.length].gen.slow() })),
+    ...Array.from({ length: REQUESTS }, (_, i) => ({ server: servers[i % servers.length], c: servers[i % servers.length].gen.next() })),
   ];
   const failed: string[] = [];
   let done = 0;

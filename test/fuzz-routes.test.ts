@@ -2,14 +2,15 @@
  * No network input can take the process down (issue 15). A real server runs in
  * its own process under `--unhandled-rejections=strict` (fuzz-process.ts);
  * hand-made WebSocket traffic reaches every route and connection state, on a
- * hub's own port and on one mounted on an application's server: refused
+ * hub's own port, on one mounted on an application's server, and on a relay
+ * serving the hub's streams through a real nats-server: refused
  * upgrades, an unknown stream, before the hello, while authenticate runs,
  * after a close was sent, in a session. Oversized, fragmented, binary and
  * malformed frames, and sockets cut halfway through a frame. Every attacked
  * connection must end, the process must live, and well-behaved viewers keep
  * receiving frames throughout.
  */
-import { attackGenerator, type Attack, type State, states } from './helpers/fuzz-connections';
+import { attackGenerator, type Attack, relayStates, type State, states } from './helpers/fuzz-connections';
 import { expectUnharmed, fuzzTargetScope } from './helpers/fuzz-process';
 import { httpStatus, RawSocket } from './helpers/raw-socket';
 import { clientFrame, closeCodeOf, OP, serverFrames, upgradeRequest } from './helpers/ws-frames';
@@ -21,12 +22,13 @@ const TIME_LIMIT_MS = 40_000;
 /** How long the server may take to end a connection it must end (generous: two busy cores). */
 const CLOSE_DEADLINE_MS = 5000;
 
-const fuzz = fuzzTargetScope();
+const fuzz = fuzzTargetScope({ relay: true });
 
 describe('issue 15: an oversized message on a socket for no stream', () => {
   it.each([
     ['own port', () => fuzz.target.own, '/zz'],
     ['mounted server', () => fuzz.target.mounted, '/rfb/zz'],
+    ['relay', () => fuzz.target.relay, '/zz'],
   ])('closes that socket and leaves the process and every viewer running (%s)', async (_where, port, path) => {
     const s = await RawSocket.open(port());
     s.write(upgradeRequest(path));
@@ -109,6 +111,7 @@ describe('route and state fuzzing', () => {
     const servers = [
       { name: 'own', port: fuzz.target.own, states: states('') },
       { name: 'mounted', port: fuzz.target.mounted, states: states('/rfb') },
+      { name: 'relay', port: fuzz.target.relay, states: relayStates() },
     ];
     // Drawn up front, so the connections are the same whatever order they finish in.
     const plan = Array.from({ length: CONNECTIONS }, () => {

@@ -21,6 +21,7 @@ import { systemClock } from '../server/clock';
 import type { Display, StreamInfo } from '../server/display';
 import type { QueuedEvent } from '../server/event-queue';
 import { Hub, HUB_DEFAULTS, type HubOptions } from '../server/hub';
+import { httpServerOptions } from '../server/http-limits';
 import { notFound } from '../server/side-channel';
 import { STREAM_DEFAULTS, type StreamOptions } from '../server/stream-config';
 import { underPrefix, normalisePrefix } from '../server/routing';
@@ -114,7 +115,9 @@ export class Relay {
   static async start(options: RelayOptions): Promise<Relay> {
     const logger = options.logger ?? rootContainer.resolve<Logger>(LoggerToken);
     const link = await NatsLink.open(options.nats, options.name ?? 'rfbcast-relay', logger);
-    const server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }) : createHttpServer();
+    // The relay owns its server: the same HTTP limits as a hub's own (issue 15).
+    const limits = httpServerOptions(options);
+    const server = options.tls ? createHttpsServer({ ...limits, key: options.tls.key, cert: options.tls.cert }) : createHttpServer(limits);
     const relay = new Relay(link, server, options);
     try {
       await relay.listen();

@@ -29,6 +29,11 @@ export interface State {
 const hello = (token?: string) => clientFrame(OP.TEXT, JSON.stringify({ type: 'hello', supported: ['image/jpeg'], ...(token ? { token } : {}) }));
 
 /** Every route and connection state under a hub's mount `prefix` ('' for a hub on its own port). */
+/** On a relay: its streams are the origin's, with no per-stream viewer limit or authenticate hook. */
+export function relayStates(): State[] {
+  return states('').filter((s) => !s.path.includes('/full') && !s.path.includes('auth.1'));
+}
+
 export function states(prefix: string): State[] {
   const list: State[] = [
     { name: 'refused: origin', path: '/live', headers: { Origin: 'http://evil.example' }, status: 403, setup: [], quiet: false },

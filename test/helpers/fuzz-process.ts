@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 
 import type { TargetInfo } from './fuzz-target';
+import { type NatsServer, startNats } from './nats';
 import { TestViewer } from './viewer';
 
 const TARGET = join(__dirname, '..', '..', 'dist', 'test', 'helpers', 'fuzz-target.js');
@@ -25,8 +26,10 @@ export interface FuzzTarget extends TargetInfo {
   stop(): Promise<void>;
 }
 
-export function startFuzzTarget(): Promise<FuzzTarget> {
-  const child = spawn(process.execPath, ['--unhandled-rejections=strict', TARGET], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** `natsUrl`: the target also runs a relay through this nats-server. */
+export function startFuzzTarget(natsUrl?: string): Promise<FuzzTarget> {
+  const env = { ...process.env, ...(natsUrl ? { FUZZ_NATS: natsUrl } : {}) };
+  const child = spawn(process.execPath, ['--unhandled-rejections=strict', TARGET], { stdio: ['pipe', 'pipe', 'pipe'], env });
   let out = '';
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
@@ -49,7 +52,11 @@ export function startFuzzTarget(): Promise<FuzzTarget> {
         alive: () => child.exitCode === null && child.signalCode === null,
         healthy: async () => {
           const answers = await Promise.all(
-            [`http://127.0.0.1:${info.own}/health`, `http://127.0.0.1:${info.mounted}/rfb/health`].map((url) =>
+            [
+              `http://127.0.0.1:${info.own}/health`,
+              `http://127.0.0.1:${info.mounted}/rfb/health`,
+              ...(info.relay ? [`http://127.0.0.1:${info.relay}/health`] : []),
+            ].map((url) =>
               fetch(url).then((r) => r.text(), () => ''),
             ),
           );
@@ -83,6 +90,7 @@ export async function watchTarget(t: FuzzTarget): Promise<Watchers> {
     [`ws://127.0.0.1:${t.own}/auth.1`, 'good'],
     [`ws://127.0.0.1:${t.mounted}/rfb/live`],
     [`ws://127.0.0.1:${t.mounted}/rfb/full`],
+    ...(t.relay ? [[`ws://127.0.0.1:${t.relay}/live`] as [string]] : []),
   ];
   // Each acks from its first frame on: a frame left unacked would stall it for the in-flight backstop.
   const viewers = await Promise.all(routes.map(async ([url, token]) => (await TestViewer.connect(url, ['image/jpeg'], { token })).autoAck()));
@@ -129,17 +137,23 @@ export async function expectUnharmed(target: FuzzTarget, watchers: Watchers): Pr
   expect(target.faultHandlers).toBe(0);
 }
 
-/** Starts the target and its watchers before a test file's tests, and stops them after. */
-export function fuzzTargetScope(): { readonly target: FuzzTarget; readonly watchers: Watchers } {
-  const scope = {} as { target: FuzzTarget; watchers: Watchers };
+/**
+ * Starts the target and its watchers before a test file's tests, and stops
+ * them after. With `relay`, a nats-server is started first and the target
+ * serves a relay too (the route fuzz covers it; nats-server is required).
+ */
+export function fuzzTargetScope(o: { relay?: boolean } = {}): { readonly target: FuzzTarget; readonly watchers: Watchers } {
+  const scope = {} as { target: FuzzTarget; watchers: Watchers; nats?: NatsServer };
   beforeAll(async () => {
-    scope.target = await startFuzzTarget();
+    if (o.relay) scope.nats = await startNats();
+    scope.target = await startFuzzTarget(scope.nats?.url);
     scope.watchers = await watchTarget(scope.target);
     await scope.watchers.keepStreaming();
   });
   afterAll(async () => {
     scope.watchers?.close();
     await scope.target?.stop();
+    await scope.nats?.stop();
   });
   return scope;
 }

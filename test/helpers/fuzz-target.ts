@@ -9,13 +9,15 @@
  * after a delay, accepting the token `good`; a name `new URL()` would read as
  * a host in the target `//auth.1`) and `full` (one viewer at most),
  * an Origin allow-list, and frames published continuously with the real JPEG
- * backend. It prints one JSON line (ports and limits) and runs until SIGTERM
+ * backend. With FUZZ_NATS set (a nats-server URL), the own hub is also an
+ * origin and a relay serves its streams on a third port (its own Origin
+ * allow-list and HTTP deadlines, no per-stream limits or authenticate). It prints one JSON line (ports and limits) and runs until SIGTERM
  * or until its stdin, a pipe from the test, ends.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { attach, createHub, createLogger, type Hub } from '../../src';
+import { attach, createHub, createLogger, type Hub, relay, type Relay } from '../../src';
 
 export const TARGET_LIMITS = {
   headersTimeoutMs: 800,
@@ -28,6 +30,8 @@ export const TARGET_LIMITS = {
 export interface TargetInfo {
   own: number;
   mounted: number;
+  /** The relay's port, or 0 without FUZZ_NATS. */
+  relay: number;
   limits: typeof TARGET_LIMITS;
   /** Process-wide fault handlers installed once rfbcast is loaded and serving: none may hide a fault. */
   faultHandlers: number;
@@ -51,8 +55,15 @@ async function addStreams(hub: Hub): Promise<void> {
 async function main(): Promise<void> {
   const logger = createLogger({ level: process.env.RFBCAST_LOG_LEVEL ?? 'error' });
   const common = { logger, origins: [TARGET_LIMITS.allowedOrigin] };
-  const own = await createHub({ port: 0, host: '127.0.0.1', ...common, ...TARGET_LIMITS });
+  const nats = process.env.FUZZ_NATS;
+  const own = await createHub({ port: 0, host: '127.0.0.1', ...common, ...TARGET_LIMITS, ...(nats ? { nats } : {}) });
   await addStreams(own);
+  let relayed: Relay | undefined;
+  if (nats) {
+    relayed = await relay({ nats, port: 0, host: '127.0.0.1', name: 'fuzz-relay', ...common, ...TARGET_LIMITS });
+    // Ready once it has discovered the origin's streams.
+    while (!relayed.status().streams.some((st) => st.name === 'live')) await new Promise((r) => setTimeout(r, 20));
+  }
 
   // An application's server: its HTTP deadlines are the application's to set, as here.
   let mounted: Hub | undefined;
@@ -80,7 +91,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     clearInterval(publisher);
-    void Promise.all([own.close(), mounted?.close()]).then(() => {
+    void Promise.all([own.close(), mounted?.close(), relayed?.close()]).then(() => {
       app.closeAllConnections();
       app.close(() => process.exit(0));
     });
@@ -91,6 +102,7 @@ async function main(): Promise<void> {
   const info: TargetInfo = {
     own: own.port ?? 0,
     mounted: (app.address() as AddressInfo).port,
+    relay: relayed?.port ?? 0,
     limits: TARGET_LIMITS,
     faultHandlers: process.listenerCount('uncaughtException') + process.listenerCount('unhandledRejection'),
   };
