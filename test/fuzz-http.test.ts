@@ -1,9 +1,9 @@
 /**
  * The HTTP side channel under raw-TCP fuzzing (issue 15): malformed request
  * lines, methods and headers, huge headers, bodies on GET, pipelined requests
- * and requests that dribble in too slowly, on a hub's own port and on an
+ * and requests that dribble in too slowly, on a hub's own port, on an
  * application's server with a hub mounted (whose deadlines the application
- * sets, as the target does). Every request is answered or refused without a
+ * sets, as the target does), and on a relay. Every request is answered or refused without a
  * 500, every connection ends, slow ones are cut off by the server's deadlines,
  * and the process and its viewers carry on. The target runs in its own
  * process under `--unhandled-rejections=strict` (fuzz-process.ts).
