@@ -2,11 +2,17 @@
  * A relay through the API (`relay()`), in this process with its origin, over
  * a real nats-server: it holds its viewers to its own token, and when the
  * origin restarts its viewers keep their sockets, its status says the origin
- * is away, and pictures resume with an IDR once the origin is back.
+ * is away, and pictures resume with an IDR once the origin is back. A
+ * recording on a relay is one more member of its H.264 group.
  */
 import { createFrame, createHub, type Display, type Hub, relay, type Relay } from 'rfbcast';
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { movingPattern } from '../src/scenes/patterns';
+import { decodeFileToRgb, probeMp4 } from './helpers/ffmpeg';
 import { startCli } from './helpers/cli';
 import { type NatsServer, startNats } from './helpers/nats';
 import { TestViewer, until } from './helpers/viewer';
@@ -60,6 +66,26 @@ it("a relay holds its viewers to its own token", async () => {
   await admitted.waitForFrames(3, 10_000);
   expect(admitted.frames[0].header.keyframe).toBe(true);
   admitted.ws.terminate();
+});
+
+it('records on a relay: the recorder joins the relay group for H.264, and the file decodes', async () => {
+  const live = relayed.streams().find((d) => d.name === 'live') as Display;
+  const dir = mkdtempSync(join(tmpdir(), 'rfbcast-relay-recording-'));
+  try {
+    const file = join(dir, 'relay.mp4');
+    const rec = live.record(file);
+    // Past one whole fragment: a keyframe, the GOP after it, and the next keyframe.
+    await until(() => (live.recordings()[0]?.frames_on_disk ?? 0) >= 10, 20_000, 'a fragment on disk');
+    await rec.stop();
+    const probe = probeMp4(file);
+    expect(probe).toMatchObject({ codec: 'h264', width: SIZE.width, height: SIZE.height });
+    const { frames, stderr } = decodeFileToRgb(file, SIZE.width, SIZE.height);
+    expect(stderr).toBe('');
+    expect(frames.length).toBe(probe.packets.length);
+    expect(frames.length).toBeGreaterThanOrEqual(10);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 it("a relay viewer's viewport drives match_client at the origin; its events carry the relay's principal; the relay follows the origin's size and removal", async () => {
