@@ -5,7 +5,7 @@
 import 'reflect-metadata';
 
 import { registerBuiltinBackends } from './backends/builtins';
-import { Metal } from './backends/vtenc/metal';
+import { Metal } from './metal/metal';
 import { rootContainer } from './core/container';
 
 registerBuiltinBackends(rootContainer);
@@ -28,7 +28,7 @@ export {
   selectBackend,
   type DependencyContainer,
 } from './core/container';
-export { BackendToken, FrameAdapterToken, LoggerToken, NativeLoaderToken } from './core/tokens';
+export { BackendToken, FrameAdapterToken, HostPlatformToken, LoggerToken, NativeLoaderToken } from './core/tokens';
 export { convertFrame, convertFrameSync, type ConvertOptions } from './core/convert';
 export { createLogger, type Logger } from './core/logging';
 export { loadNativeAddon, nativeFeatures, type NativeAddon, type NativeFeatures } from './core/native';
@@ -51,23 +51,19 @@ export { DisplayClosedError, SwitchError, UnknownViewerError } from './server/er
 export type { InputEvent, PointerEvent, WheelEvent, KeyEvent, ResizeInputEvent } from './wire';
 export { VtencBackend } from './backends/vtenc/backend';
 export { VtencEncoder, type VtTimings } from './backends/vtenc/encoder';
-export { Metal, type MetalFrame, type MetalFrameInit, type MetalKernel, type MetalPixelFormat } from './backends/vtenc/metal';
+export { Metal, type MetalFrame, type MetalFrameInit, type MetalKernel, type MetalPixelFormat } from './metal/metal';
 export {
   VtBindingToken,
-  MetalBindingToken,
-  HostPlatformToken,
   type VtBinding,
   type VtEncoderOptions,
   type VtStep,
   type VtUnit,
   type VtProbe,
   type NativeVtEncoder,
-  type MetalBinding,
-  type MetalFrameHandle,
-  type NativeMetalKernel,
 } from './backends/vtenc/binding';
+export { MetalBindingToken, type MetalBinding, type MetalFrameHandle, type NativeMetalKernel } from './metal/binding';
 export { HostFrameAdapter, type HostFrameAdapterOptions } from './adapters/host-frame-adapter';
-export { MetalHostFrameAdapter } from './adapters/metal-host-frame-adapter';
+export { MetalHostFrameAdapter } from './metal/host-frame-adapter';
 export { FrameDownloadToken, type FrameDownload } from './adapters/download';
 export { X264Encoder, type X264EncoderOptions } from './backends/x264/encoder';
 export { X264Backend } from './backends/x264/backend';

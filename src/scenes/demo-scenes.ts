@@ -1,5 +1,5 @@
 /** The demo's scenes: the test patterns plus animations and an interactive paint canvas. */
-import type { Metal } from '../backends/vtenc/metal';
+import type { Metal } from '../metal/metal';
 import type { InputEvent } from '../wire';
 import { metalScene } from './metal-scene';
 import { PATTERNS } from './patterns';
