@@ -48,7 +48,7 @@ function sharpEncoder(mode: ImageMode): Encode {
 
 function rfbcastEncoder(encoder: ImageEncoder): Encode {
   return async (rgba, width, height) => {
-    const [payload] = await encoder.encode(createFrame({ data: rgba, width, height }), { seq: 0, timestampUs: 0 });
+    const [payload] = await encoder.encode(createFrame({ data: rgba, width, height }), { timestampUs: 0 });
     return payload.data;
   };
 }

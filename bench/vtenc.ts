@@ -33,7 +33,7 @@ async function gpuPath(width: number, height: number, frames: number): Promise<B
   for (let i = 0; i < warmup + frames; i++) {
     await render.run(frame, [i]);
     const t0 = process.hrtime.bigint();
-    const [payload] = await enc.encode(frame, { seq: i, timestampUs: i, forceKeyframe: i === 0 });
+    const [payload] = await enc.encode(frame, { timestampUs: i, forceKeyframe: i === 0 });
     if (i < warmup) continue;
     stage.total.push(Number(process.hrtime.bigint() - t0) / 1e6);
     stage.gpuConvertMs.push(enc.timings.gpuConvertMs);
@@ -63,7 +63,7 @@ async function cpuPath(width: number, height: number, frames: number): Promise<B
   const pictures = [0, 1, 2, 3].map((i) => createFrame({ data: movingPattern(width, height, i), width, height }));
   const copy: number[] = [];
   const times = await timeFrames(frames, async (i) => {
-    await enc.encode(pictures[i % 4], { seq: i, timestampUs: i, forceKeyframe: i === 0 });
+    await enc.encode(pictures[i % 4], { timestampUs: i, forceKeyframe: i === 0 });
     copy.push(enc.timings.copyMs);
   });
   await enc.close();

@@ -108,10 +108,10 @@ export const x264Suite: Suite = async (args) => {
         progress(`${label}: round ${round + 1}/${rounds}`);
         const encoder = new X264Encoder({ width, height, fps: FPS, bitrate: BITRATE, native });
         const bare = new binding.X264Encoder(settings);
-        let seq = 0;
+        let encoded = 0;
         const step = async (i: number) => {
-          const [au] = await encoder.encode(rgbaFrames[i], { seq, timestampUs: Math.floor((seq * 1e6) / FPS) });
-          if (seq++ >= WARMUP) bytes += au?.data.byteLength ?? 0;
+          const [au] = await encoder.encode(rgbaFrames[i], { timestampUs: Math.floor((encoded * 1e6) / FPS) });
+          if (encoded++ >= WARMUP) bytes += au?.data.byteLength ?? 0;
         };
         for (let i = 0; i < WARMUP; i++) await step(i);
         await bare.benchmark(i420, 0, WARMUP);

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const out = createWriteStream(path);
   for (let i = 0; i < frames; i++) {
     const frame = rgbaFrame(movingPattern(width, height, i), width, height);
-    for (const au of await encoder.encode(frame, { seq: i, timestampUs: Math.floor((i * 1e6) / fps) })) {
+    for (const au of await encoder.encode(frame, { timestampUs: Math.floor((i * 1e6) / fps) })) {
       if (!out.write(au.data)) await once(out, 'drain');
     }
   }

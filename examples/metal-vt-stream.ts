@@ -60,7 +60,7 @@ async function encode(o: Options): Promise<void> {
     for (let i = 0; i < o.frames; i++) {
       await render.run(rgba, [i]);
       await metal.rgbToNv12(rgba, nv12);
-      for (const p of await enc.encode(nv12, { seq: i, timestampUs: Math.round((i * 1e6) / 30), forceKeyframe: i === 0 })) {
+      for (const p of await enc.encode(nv12, { timestampUs: Math.round((i * 1e6) / 30), forceKeyframe: i === 0 })) {
         writeSync(file, p.data);
       }
     }

@@ -10,7 +10,8 @@ import {
   type BackendDescriptor,
   ConfigError,
   createFrame,
-  type EncodedPayload,
+  DISPLAY_P3,
+  type EncodedUnit,
   type EncodeOptions,
   type EncoderBackend,
   type FrameDownload,
@@ -22,6 +23,7 @@ import {
   MetalHostFrameAdapter,
   type RawFrame,
   registryOf,
+  unitOf,
 } from 'rfbcast';
 
 import { METAL_PATTERN_ENTRY, METAL_PATTERN_SOURCE } from '../src/scenes/metal-pattern';
@@ -37,7 +39,7 @@ class PngEncoder implements EncoderBackend {
   readonly frames: RawFrame[] = [];
   closed = false;
 
-  async encode(frame: RawFrame, options: EncodeOptions): Promise<EncodedPayload[]> {
+  async encode(frame: RawFrame, options: EncodeOptions): Promise<EncodedUnit[]> {
     if (frame.memory !== 'host') throw new Error(`PngEncoder got a ${frame.memory} frame`);
     this.frames.push(frame);
     const host = frame as HostFrame;
@@ -47,14 +49,14 @@ class PngEncoder implements EncoderBackend {
       rows.set(host.data.subarray(y * host.stride, y * host.stride + host.width * channels), y * host.width * channels);
     }
     const data = await sharp(rows, { raw: { width: host.width, height: host.height, channels } }).png().toBuffer();
-    return [{ data, keyframe: true, seq: options.seq, timestampUs: options.timestampUs, mime: this.mime }];
+    return [unitOf(host, { data, keyframe: true, timestampUs: options.timestampUs, mime: this.mime })];
   }
 
-  encodeStill(frame: RawFrame, options: EncodeOptions): Promise<EncodedPayload[]> {
+  encodeStill(frame: RawFrame, options: EncodeOptions): Promise<EncodedUnit[]> {
     return this.encode(frame, options);
   }
 
-  async flush(): Promise<EncodedPayload[]> {
+  async flush(): Promise<EncodedUnit[]> {
     return [];
   }
 
@@ -96,7 +98,7 @@ async function renderedFrame(metal: Metal, index: number) {
   return frame;
 }
 
-const pngRgb = (p: EncodedPayload) => decodeToRaw(p.data, { fileName: 'frame.png', pixFmt: 'rgb24' });
+const pngRgb = (p: EncodedUnit) => decodeToRaw(p.data, { fileName: 'frame.png', pixFmt: 'rgb24' });
 
 describe('image viewers of a Metal stream', () => {
   it('registry.create(image backend, { memory: metal }) wraps it in the Metal adapter', async () => {
@@ -113,8 +115,8 @@ describe('image viewers of a Metal stream', () => {
     const { registry, made, metal, gpu } = setup();
     const encoder = await registry.create('png-test', { width: W, height: H, memory: 'metal' });
     const frame = await renderedFrame(metal, 7);
-    const [payload] = await encoder.encode(frame, { seq: 3, timestampUs: 99 });
-    expect(payload).toMatchObject({ seq: 3, timestampUs: 99, keyframe: true, mime: 'image/png' });
+    const [payload] = await encoder.encode(frame, { timestampUs: 99 });
+    expect(payload).toMatchObject({ timestampUs: 99, keyframe: true, mime: 'image/png' });
     expect(Buffer.compare(pngRgb(payload), Buffer.from(rgbaToRgb(movingPattern(W, H, 7))))).toBe(0);
     // rgba is accepted, so no GPU download ran: the encoder saw the Metal frame's own memory.
     const seen = made[0].frames[0] as HostFrame;
@@ -126,7 +128,7 @@ describe('image viewers of a Metal stream', () => {
   it('gets an RGB copy made on the GPU when the backend takes rgb24 only', async () => {
     const { registry, made, metal, gpu } = setup(['rgb24']);
     const encoder = await registry.create('png-test', { width: W, height: H, memory: 'metal' });
-    const [payload] = await encoder.encode(await renderedFrame(metal, 2), { seq: 0, timestampUs: 0 });
+    const [payload] = await encoder.encode(await renderedFrame(metal, 2), { timestampUs: 0 });
     expect(Buffer.compare(pngRgb(payload), Buffer.from(rgbaToRgb(movingPattern(W, H, 2))))).toBe(0);
     expect(made[0].frames[0]).toMatchObject({ pixelFormat: 'rgb24', stride: W * 3 });
     expect(gpu.downloads).toBe(1);
@@ -136,7 +138,7 @@ describe('image viewers of a Metal stream', () => {
     const { registry, metal } = setup();
     const encoder = await registry.create('png-test', { width: W, height: H, memory: 'metal' });
     const nv12 = await metal.rgbToNv12(await renderedFrame(metal, 4));
-    const [payload] = await encoder.encode(nv12, { seq: 0, timestampUs: 0 });
+    const [payload] = await encoder.encode(nv12, { timestampUs: 0 });
     const got = pngRgb(payload);
     // Against the formula applied to the NV12 bytes themselves: within rounding.
     const { contents, stride } = nv12.data;
@@ -157,8 +159,20 @@ describe('image viewers of a Metal stream', () => {
   it('stills go through the adapter too', async () => {
     const { registry, metal } = setup();
     const encoder = await registry.create('png-test', { width: W, height: H, memory: 'metal' });
-    const [still] = await encoder.encodeStill!(await renderedFrame(metal, 1), { seq: 9, timestampUs: 1 });
+    const [still] = await encoder.encodeStill!(await renderedFrame(metal, 1), { timestampUs: 1 });
     expect(Buffer.compare(pngRgb(still), Buffer.from(rgbaToRgb(movingPattern(W, H, 1))))).toBe(0);
+  });
+
+  it.each([
+    ['a view of the shared buffer', ['rgba', 'rgb24'] as Array<'rgba' | 'rgb24'>],
+    ['a GPU-made RGB copy', ['rgb24'] as Array<'rgba' | 'rgb24'>],
+  ])('units describe the Metal frame (size, pixel ratio, colour) through %s', async (_path, formats) => {
+    const { registry, metal } = setup(formats);
+    const encoder = await registry.create('png-test', { width: W, height: H, memory: 'metal' });
+    const frame = metal.frame({ width: W, height: H, pixelRatio: 1.5, color: DISPLAY_P3 });
+    await metal.kernel(METAL_PATTERN_SOURCE, METAL_PATTERN_ENTRY).run(frame, [3]);
+    const [unit] = await encoder.encode(frame, { timestampUs: 5 });
+    expect(unit).toMatchObject({ width: W, height: H, pixelRatio: 1.5, color: DISPLAY_P3, timestampUs: 5 });
   });
 });
 
@@ -182,7 +196,7 @@ describe('HostFrameAdapter', () => {
     const inner = new PngEncoder();
     const adapter = new HostFrameAdapter(inner, [], ['rgba']);
     const frame = hostFrame(5);
-    await adapter.encode(frame, { seq: 0, timestampUs: 0 });
+    await adapter.encode(frame, { timestampUs: 0 });
     expect(inner.frames[0]).toBe(frame);
   });
 
@@ -190,8 +204,8 @@ describe('HostFrameAdapter', () => {
     const inner = new PngEncoder();
     const adapter = new HostFrameAdapter(inner, [delayedDownload([30, 1, 15])], ['rgba']);
     const frames = [1, 2, 3].map((v) => createFrame({ width: 2, height: 2, memory: 'test', data: { host: hostFrame(v) } }));
-    const out = await Promise.all(frames.map((f, seq) => adapter.encode(f, { seq, timestampUs: 0 })));
-    expect(out.map((p) => p[0].seq)).toEqual([0, 1, 2]);
+    const out = await Promise.all(frames.map((f, i) => adapter.encode(f, { timestampUs: i })));
+    expect(out.map((p) => p[0].timestampUs)).toEqual([0, 1, 2]);
     expect(inner.frames.map((f) => (f as HostFrame).data[0])).toEqual([1, 2, 3]);
   });
 
@@ -200,18 +214,18 @@ describe('HostFrameAdapter', () => {
     const downloads = c.resolveAll(FrameDownloadToken);
     const inner = new PngEncoder();
     const owned = new HostFrameAdapter(inner, downloads, ['rgba'], { ownedCopy: true });
-    const attempt = owned.encode(await renderedFrame(metal, 0), { seq: 0, timestampUs: 0 });
+    const attempt = owned.encode(await renderedFrame(metal, 0), { timestampUs: 0 });
     await expect(attempt).rejects.toThrow(ConfigError);
     await expect(attempt).rejects.toThrow(/owned-copy mode cannot take metal frames: their downloads view the frame's own memory/);
-    await owned.encode(hostFrame(1), { seq: 1, timestampUs: 0 }); // host frames are still fine
+    await owned.encode(hostFrame(1), { timestampUs: 0 }); // host frames are still fine
     expect(inner.frames).toHaveLength(1);
   });
 
   it('names a memory nobody can download', async () => {
     const adapter = new HostFrameAdapter(new PngEncoder(), [], ['rgba']);
     const frame = createFrame({ width: 2, height: 2, memory: 'cuda', data: {} });
-    await expect(adapter.encode(frame, { seq: 0, timestampUs: 0 })).rejects.toThrow(FrameError);
-    await expect(adapter.encode(frame, { seq: 0, timestampUs: 0 })).rejects.toThrow('no download is registered for cuda frames');
+    await expect(adapter.encode(frame, { timestampUs: 0 })).rejects.toThrow(FrameError);
+    await expect(adapter.encode(frame, { timestampUs: 0 })).rejects.toThrow('no download is registered for cuda frames');
   });
 
   it('delegates flush and close', async () => {

@@ -16,7 +16,7 @@ interface Input {
 async function jpegOf(options: ImageEncoderOptions, w: number, h: number, { format, pad, still }: Input = {}) {
   const encoder = new ImageEncoder({ mode: 'jpeg', stillMime: 'image/jpeg', ...options });
   const frame = patternFrame(w, h, 4, format, pad);
-  const at = { seq: 0, timestampUs: 0 };
+  const at = { timestampUs: 0 };
   const [payload] = await (still ? encoder.encodeStill(frame, at) : encoder.encode(frame, at));
   await encoder.close();
   return payload;

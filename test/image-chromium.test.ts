@@ -4,7 +4,7 @@
  * createImageBitmap), at the right size and with the right pixels.
  */
 
-import { type EncodedPayload, ImageEncoder, type ImageEncoderOptions } from 'rfbcast';
+import { type EncodedUnit, ImageEncoder, type ImageEncoderOptions } from 'rfbcast';
 
 import { useBlankPage } from './helpers/chromium-page';
 import { patternFrame } from './helpers/image-frames';
@@ -23,7 +23,7 @@ function spotsFor(w: number, h: number): Array<[number, number]> {
   return [[0, 0], [w - 1, h - 1], box, [w >> 1, h >> 1], [w - 20, 20], [10, h - 10]];
 }
 
-async function decodeInChromium(payload: EncodedPayload, spots: Array<[number, number]>): Promise<Decoded> {
+async function decodeInChromium(payload: EncodedUnit, spots: Array<[number, number]>): Promise<Decoded> {
   return chromium.page.evaluate(
     async ({ base64, mime, spots }) => {
       const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
@@ -42,7 +42,7 @@ async function decodeInChromium(payload: EncodedPayload, spots: Array<[number, n
 /** Encodes frame 2 of the pattern (as padded BGRA) and checks Chromium's decode against the source. */
 async function check(options: ImageEncoderOptions, w: number, h: number, tolerance: number, still = false) {
   const encoder = new ImageEncoder(options);
-  const at = { seq: 0, timestampUs: 0 };
+  const at = { timestampUs: 0 };
   const frame = patternFrame(w, h, 2, 'bgra', 4);
   const [payload] = await (still ? encoder.encodeStill(frame, at) : encoder.encode(frame, at));
   await encoder.close();

@@ -3,7 +3,7 @@
  * PNG is exact, JPEG and WebP at quality 80 meet their PSNR floors, sizes are
  * right, and every host layout gives the same picture.
  */
-import { convertFrameSync, type EncodedPayload, type HostFrame, ImageEncoder, type ImageEncoderOptions } from 'rfbcast';
+import { convertFrameSync, createFrame, DISPLAY_P3, type EncodedUnit, type HostFrame, ImageEncoder, type ImageEncoderOptions } from 'rfbcast';
 
 import { psnr, rgbaToRgb } from './helpers/ffmpeg';
 import { decodeRgb, type PackedFormat, patternFrame, probeSize } from './helpers/image-frames';
@@ -11,10 +11,10 @@ import { decodeRgb, type PackedFormat, patternFrame, probeSize } from './helpers
 const W = 1280;
 const H = 720;
 
-async function encodeOnce(options: ImageEncoderOptions, frame: HostFrame, still = false): Promise<EncodedPayload> {
+async function encodeOnce(options: ImageEncoderOptions, frame: HostFrame, still = false): Promise<EncodedUnit> {
   const encoder = new ImageEncoder(options);
   try {
-    const opts = { seq: 7, timestampUs: 1234 };
+    const opts = { timestampUs: 1234 };
     const payloads = await (still ? encoder.encodeStill(frame, opts) : encoder.encode(frame, opts));
     expect(payloads).toHaveLength(1);
     return payloads[0];
@@ -91,7 +91,7 @@ describe('host layouts', () => {
 });
 
 describe('one encoder, many frames', () => {
-  it('takes frames of any size, in order, each a keyframe stamped with its seq and timestamp', async () => {
+  it('takes frames of any size, in order, each a keyframe stamped with its size and timestamp', async () => {
     const encoder = new ImageEncoder({ mode: 'webp' });
     const sizes: Array<[number, number]> = [
       [64, 48],
@@ -100,13 +100,32 @@ describe('one encoder, many frames', () => {
       [200, 100],
     ];
     const results = await Promise.all(
-      sizes.map(([w, h], i) => encoder.encode(patternFrame(w, h, i), { seq: 10 + i, timestampUs: 1000 * i })),
+      sizes.map(([w, h], i) => encoder.encode(patternFrame(w, h, i), { timestampUs: 1000 * i })),
     );
     await encoder.close();
     results.forEach(([payload], i) => {
-      expect(payload).toMatchObject({ keyframe: true, seq: 10 + i, timestampUs: 1000 * i, mime: 'image/webp' });
+      const [width, height] = sizes[i];
+      expect(payload).toMatchObject({ keyframe: true, timestampUs: 1000 * i, mime: 'image/webp', width, height });
       expect(probeSize(payload)).toEqual({ width: sizes[i][0], height: sizes[i][1] });
     });
+  });
+});
+
+describe('units describe their frame', () => {
+  it('carry the frame\'s size, pixel ratio and colour, for frames and stills; a ratio of 1 is left out', async () => {
+    const encoder = new ImageEncoder({ mode: 'jpeg' });
+    try {
+      const hiDpi = createFrame({ ...patternFrame(90, 50, 1), pixelRatio: 2, color: DISPLAY_P3 });
+      const [unit] = await encoder.encode(hiDpi, { timestampUs: 5 });
+      expect(unit).toMatchObject({ width: 90, height: 50, pixelRatio: 2, color: DISPLAY_P3, timestampUs: 5 });
+      const [still] = await encoder.encodeStill(hiDpi, { timestampUs: 6 });
+      expect(still).toMatchObject({ width: 90, height: 50, pixelRatio: 2, color: DISPLAY_P3, mime: 'image/png' });
+      const [plain] = await encoder.encode(createFrame({ ...patternFrame(40, 30, 2), pixelRatio: 1 }), { timestampUs: 7 });
+      expect(plain).toMatchObject({ width: 40, height: 30 });
+      expect('pixelRatio' in plain || 'color' in plain).toBe(false);
+    } finally {
+      await encoder.close();
+    }
   });
 });
 
@@ -116,7 +135,7 @@ describe('stills', () => {
 
   it('are lossless PNG by default, whatever the mode', async () => {
     const payload = await encodeOnce({ mode: 'jpeg' }, frame, true);
-    expect(payload).toMatchObject({ mime: 'image/png', keyframe: true, seq: 7, timestampUs: 1234 });
+    expect(payload).toMatchObject({ mime: 'image/png', keyframe: true, timestampUs: 1234, width: 320, height: 180 });
     expect(Buffer.compare(decodeRgb(payload), Buffer.from(original))).toBe(0);
   });
 

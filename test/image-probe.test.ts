@@ -74,7 +74,7 @@ describe('the image backend', () => {
     for (const mode of ['jpeg', 'png', 'webp']) {
       const e = await registry.create('image', { width: 64, height: 64, mode, quality: 60 });
       encoders.push(e);
-      const [payload] = await e.encode(patternFrame(64, 64, 0), { seq: 3, timestampUs: 9 });
+      const [payload] = await e.encode(patternFrame(64, 64, 0), { timestampUs: 9 });
       expect(e.mime).toBe(`image/${mode}`);
       expect(payload.mime).toBe(`image/${mode}`);
     }
@@ -82,7 +82,7 @@ describe('the image backend', () => {
     await expect(registry.create('image', { width: 64, height: 64 })).resolves.toMatchObject({ mime: 'image/jpeg' });
     const sizeAt = async (quality: number) => {
       const e = await registry.create('image', { width: 320, height: 180, mode: 'jpeg', quality });
-      const [payload] = await e.encode(patternFrame(320, 180, 0), { seq: 0, timestampUs: 0 });
+      const [payload] = await e.encode(patternFrame(320, 180, 0), { timestampUs: 0 });
       await e.close();
       return payload.data.byteLength;
     };

@@ -1,7 +1,7 @@
 /**
  * The "vtenc" backend above the native layer, with fake VideoToolbox and
  * Metal bindings injected through the container (test/helpers/fake-apple.ts):
- * probe reasons, selection, seq attribution (synchronous and pipelined),
+ * probe reasons, selection, unit attribution (synchronous and pipelined),
  * forced keyframes, the codec string from real SPS bytes, Metal input, and
  * every error path.
  */
@@ -119,7 +119,7 @@ describe('vtenc selection', () => {
 });
 
 describe('vtenc encoding', () => {
-  it('passes the contract settings to VideoToolbox and stamps each payload with its own seq', async () => {
+  it('passes the contract settings to VideoToolbox and stamps each unit with its own timestamp', async () => {
     const { c, vt } = fakeMac();
     const enc = await vtenc(c, { fps: 25, color: DISPLAY_P3 });
     const native = vt.encoders[0];
@@ -127,16 +127,17 @@ describe('vtenc encoding', () => {
       width: 320, height: 240, fps: 25, bitrate: 12_000_000, gop: 25, pipelineDepth: 0, primaries: 12, transfer: 13,
     });
     expect(native.opened).toBe(true);
-    const seqs = [0, 1, 4, 5, 9];
+    const times = [0, 1000, 4000, 5000, 9000];
     const out = [];
-    for (const [i, seq] of seqs.entries()) {
-      out.push(await enc.encode(rgba(320, 240, i), { seq, timestampUs: 1000 * seq, forceKeyframe: i === 0 }));
+    for (const [i, timestampUs] of times.entries()) {
+      out.push(await enc.encode(rgba(320, 240, i), { timestampUs, forceKeyframe: i === 0 }));
     }
-    expect(out.map((p) => p.map((x) => [x.seq, x.timestampUs, x.keyframe, x.durationUs]))).toEqual(
-      seqs.map((seq, i) => [[seq, 1000 * seq, i === 0, 40000]]),
+    expect(out.map((p) => p.map((x) => [x.timestampUs, x.keyframe, x.durationUs, x.width, x.height]))).toEqual(
+      times.map((t, i) => [[t, i === 0, 40000, 320, 240]]),
     );
+    // The binding matches units to submissions by the encoder's own count.
     expect(native.calls.map((x) => [x.kind, x.format, x.width, x.height, x.stride, x.seq])).toEqual(
-      seqs.map((seq) => ['encode', 'rgba', 320, 240, 1280, seq]),
+      times.map((_, i) => ['encode', 'rgba', 320, 240, 1280, i]),
     );
     await enc.close();
   });
@@ -145,11 +146,11 @@ describe('vtenc encoding', () => {
     const { c, vt } = fakeMac();
     const enc = await vtenc(c);
     const forced = new Set([0, 3, 4]);
-    for (let seq = 0; seq < 6; seq++) {
-      const [p] = await enc.encode(rgba(320, 240, seq), { seq, timestampUs: seq, forceKeyframe: forced.has(seq) });
-      expect(p.keyframe).toBe(forced.has(seq));
+    for (let i = 0; i < 6; i++) {
+      const [p] = await enc.encode(rgba(320, 240, i), { timestampUs: i, forceKeyframe: forced.has(i) });
+      expect(p.keyframe).toBe(forced.has(i));
       const types = nalTypes(p.data);
-      expect(types.includes(NAL_SPS) && types.includes(NAL_PPS)).toBe(forced.has(seq));
+      expect(types.includes(NAL_SPS) && types.includes(NAL_PPS)).toBe(forced.has(i));
     }
     expect(vt.encoders[0].calls.map((x) => x.forceKeyframe)).toEqual([true, false, false, true, true, false]);
     await enc.close();
@@ -159,7 +160,7 @@ describe('vtenc encoding', () => {
     const { c } = fakeMac();
     const enc = await vtenc(c, { fps: 30, gop: 3 });
     const keys = [];
-    for (let seq = 0; seq < 7; seq++) keys.push((await enc.encode(rgba(320, 240), { seq, timestampUs: 0 }))[0].keyframe);
+    for (let i = 0; i < 7; i++) keys.push((await enc.encode(rgba(320, 240), { timestampUs: 0 }))[0].keyframe);
     expect(keys).toEqual([true, false, false, true, false, false, true]);
     await enc.close();
   });
@@ -168,20 +169,20 @@ describe('vtenc encoding', () => {
     const { c } = fakeMac();
     const small = await vtenc(c);
     expect(small.codec).toBeUndefined();
-    const [key] = await small.encode(rgba(320, 240), { seq: 0, timestampUs: 0, forceKeyframe: true });
+    const [key] = await small.encode(rgba(320, 240), { timestampUs: 0, forceKeyframe: true });
     expect(key.codec).toBe(expectedCodec(realUnits(320, 240).idr));
     expect(small.codec).toBe(key.codec);
-    const [delta] = await small.encode(rgba(320, 240), { seq: 1, timestampUs: 1 });
+    const [delta] = await small.encode(rgba(320, 240), { timestampUs: 1 });
     expect(delta.codec).toBe(key.codec);
 
     // A frame of another size is refused; the session rebuilds at the new size (PROTOCOL.md §10.2).
-    await expect(small.encode(rgba(1280, 720), { seq: 2, timestampUs: 2 })).rejects.toThrow(FrameError);
-    await expect(small.encode(rgba(1280, 720), { seq: 2, timestampUs: 2 })).rejects.toThrow(
+    await expect(small.encode(rgba(1280, 720), { timestampUs: 2 })).rejects.toThrow(FrameError);
+    await expect(small.encode(rgba(1280, 720), { timestampUs: 2 })).rejects.toThrow(
       'vtenc: frame is 1280x720 but this encoder was built for 320x240; rebuild it',
     );
     await small.close();
     const large = await vtenc(c, { width: 1280, height: 720 });
-    const [big] = await large.encode(rgba(1280, 720), { seq: 2, timestampUs: 2, forceKeyframe: true });
+    const [big] = await large.encode(rgba(1280, 720), { timestampUs: 2, forceKeyframe: true });
     expect(big.codec).toBe(expectedCodec(realUnits(1280, 720).idr));
     expect(big.codec).not.toBe(key.codec); // a higher level for the larger picture
     await large.close();
@@ -190,13 +191,14 @@ describe('vtenc encoding', () => {
   it('pipelined: several encodes in flight, each resolving with its own frame, calls never overlapping', async () => {
     const { c, vt } = fakeMac();
     const enc = await vtenc(c, { pipelineDepth: 2 });
-    const seqs = [3, 4, 6, 7, 8, 11];
+    const times = [30, 40, 60, 70, 80, 110];
     const results = await Promise.all(
-      seqs.map((seq, i) => enc.encode(rgba(320, 240, i), { seq, timestampUs: seq * 10, forceKeyframe: i === 0 })),
+      times.map((timestampUs, i) => enc.encode(rgba(320, 240, i), { timestampUs, forceKeyframe: i === 0 })),
     );
-    expect(results.map((r) => r.map((p) => [p.seq, p.timestampUs]))).toEqual(seqs.map((s) => [[s, s * 10]]));
+    expect(results.map((r) => r.map((p) => p.timestampUs))).toEqual(times.map((t) => [t]));
     expect(results[0][0].keyframe).toBe(true);
     const native = vt.encoders[0];
+    expect(native.calls.map((x) => x.seq)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(native.options.pipelineDepth).toBe(2);
     expect(native.maxInFlight).toBe(3); // k frames waiting inside VideoToolbox plus the one being submitted
     expect(native.flushes).toBe(1); // once, when the queue ran dry
@@ -206,12 +208,23 @@ describe('vtenc encoding', () => {
   it('pipelined: a caller that awaits each frame still gets it at once', async () => {
     const { c, vt } = fakeMac();
     const enc = await vtenc(c, { pipelineDepth: 3 });
-    for (let seq = 0; seq < 4; seq++) {
-      const [p] = await enc.encode(rgba(320, 240), { seq, timestampUs: seq });
-      expect(p.seq).toBe(seq);
+    for (let i = 0; i < 4; i++) {
+      const [p] = await enc.encode(rgba(320, 240), { timestampUs: i });
+      expect(p.timestampUs).toBe(i);
     }
     expect(vt.encoders[0].flushes).toBe(4);
     expect(await enc.flush()).toEqual([]);
+    await enc.close();
+  });
+
+  it('describes each unit with the encoder\'s size and the frame\'s pixel ratio and colour (a ratio of 1 left out)', async () => {
+    const enc = await vtenc();
+    const data = movingPattern(320, 240, 2);
+    const [hiDpi] = await enc.encode(createFrame({ data, width: 320, height: 240, pixelRatio: 2, color: DISPLAY_P3 }), { timestampUs: 8 });
+    expect(hiDpi).toMatchObject({ width: 320, height: 240, pixelRatio: 2, color: DISPLAY_P3, timestampUs: 8 });
+    const [plain] = await enc.encode(createFrame({ data, width: 320, height: 240, pixelRatio: 1 }), { timestampUs: 9 });
+    expect(plain).toMatchObject({ width: 320, height: 240 });
+    expect('pixelRatio' in plain || 'color' in plain).toBe(false);
     await enc.close();
   });
 
@@ -226,7 +239,7 @@ describe('vtenc encoding', () => {
       createFrame({ data: rgbaBytes, width: 64, height: 32, pixelFormat: 'bgra' }),
       convertFrameSync(host, 'i420'),
     ];
-    for (const [seq, f] of frames.entries()) await enc.encode(f, { seq, timestampUs: 0 });
+    for (const f of frames) await enc.encode(f, { timestampUs: 0 });
     expect(vt.encoders[0].calls.map((x) => [x.format, x.stride])).toEqual([['nv12', 64], ['rgb24', 200], ['bgra', 256], ['i420', 64]]);
     await enc.close();
   });
@@ -239,7 +252,7 @@ describe('vtenc with Metal frames', () => {
     const enc = await vtenc(c, { width: 64, height: 48 });
     const frame = metal.frame({ width: 64, height: 48 });
     await metal.kernel(METAL_PATTERN_SOURCE, METAL_PATTERN_ENTRY).run(frame, [5]);
-    await enc.encode(frame, { seq: 0, timestampUs: 0, forceKeyframe: true });
+    await enc.encode(frame, { timestampUs: 0, forceKeyframe: true });
     expect(gpu.conversions).toBe(1);
     const call = vt.encoders[0].calls[0];
     expect([call.kind, call.format, call.width, call.height]).toEqual(['encodeMetal', 'nv12', 64, 48]);
@@ -251,7 +264,7 @@ describe('vtenc with Metal frames', () => {
     expect(enc.timings).toEqual({ gpuConvertMs: 0.25, copyMs: 0.5, encodeMs: 1.5 });
 
     const nv12 = await metal.rgbToNv12(frame);
-    await enc.encode(nv12, { seq: 1, timestampUs: 1 });
+    await enc.encode(nv12, { timestampUs: 1 });
     expect(gpu.conversions).toBe(2); // the explicit rgbToNv12 only
     expect(vt.encoders[0].calls[1]).toMatchObject({ kind: 'encodeMetal', format: 'nv12' });
     expect(enc.timings.gpuConvertMs).toBe(0);
@@ -261,9 +274,9 @@ describe('vtenc with Metal frames', () => {
   it('refuses a metal frame without a MetalFrame handle, and other memories', async () => {
     const enc = await vtenc();
     const fake = createFrame({ width: 320, height: 240, memory: 'metal', data: { not: 'a MetalFrame' } });
-    await expect(enc.encode(fake, { seq: 0, timestampUs: 0 })).rejects.toThrow('vtenc: a metal frame needs a MetalFrame handle');
+    await expect(enc.encode(fake, { timestampUs: 0 })).rejects.toThrow('vtenc: a metal frame needs a MetalFrame handle');
     const cuda = createFrame({ width: 320, height: 240, memory: 'cuda', data: {} });
-    await expect(enc.encode(cuda, { seq: 0, timestampUs: 0 })).rejects.toThrow('vtenc takes host or metal frames, not cuda frames');
+    await expect(enc.encode(cuda, { timestampUs: 0 })).rejects.toThrow('vtenc takes host or metal frames, not cuda frames');
     await enc.close();
   });
 });
@@ -291,37 +304,41 @@ describe('vtenc errors', () => {
   it('a frame VideoToolbox fails is rejected alone; the next frame encodes', async () => {
     const { c } = fakeMac({ unitErrorAt: 1 });
     const enc = await vtenc(c);
-    await enc.encode(rgba(320, 240), { seq: 0, timestampUs: 0 });
-    await expect(enc.encode(rgba(320, 240), { seq: 1, timestampUs: 0 })).rejects.toThrow(
+    await enc.encode(rgba(320, 240), { timestampUs: 0 });
+    await expect(enc.encode(rgba(320, 240), { timestampUs: 0 })).rejects.toThrow(
       'vtenc: VideoToolbox failed to encode the frame (OSStatus -12911)',
     );
-    expect(await enc.encode(rgba(320, 240), { seq: 2, timestampUs: 0 })).toHaveLength(1);
+    expect(await enc.encode(rgba(320, 240), { timestampUs: 0 })).toHaveLength(1);
     await enc.close();
   });
 
   it('a native call that throws fails every frame in flight and the encoder', async () => {
     const { c } = fakeMac({ throwAt: 2 });
     const enc = await vtenc(c, { pipelineDepth: 2 });
-    const results = await Promise.allSettled([0, 1, 2, 3].map((seq) => enc.encode(rgba(320, 240), { seq, timestampUs: 0 })));
+    const results = await Promise.allSettled([0, 1, 2, 3].map(() => enc.encode(rgba(320, 240), { timestampUs: 0 })));
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
     const reasons = results.map((r) => (r as PromiseRejectedResult).reason as Error);
     expect(reasons.every((e) => e instanceof EncoderError)).toBe(true);
     expect(reasons[0].message).toBe('vtenc: VideoToolbox refused the frame (OSStatus -12902); rebuild the encoder');
-    await expect(enc.encode(rgba(320, 240), { seq: 4, timestampUs: 0 })).rejects.toBe(reasons[0]);
+    await expect(enc.encode(rgba(320, 240), { timestampUs: 0 })).rejects.toBe(reasons[0]);
     await enc.close();
   });
 
-  it('rejects a bad seq, and everything after close; close is idempotent and waits for queued frames', async () => {
+  it('rejects a bad timestamp, and everything after close; close is idempotent and waits for queued frames', async () => {
     const { c, vt } = fakeMac();
     const enc = await vtenc(c);
-    await expect(enc.encode(rgba(320, 240), { seq: -1, timestampUs: 0 })).rejects.toThrow('vtenc: seq must be a non-negative integer, got -1');
-    const queued = enc.encode(rgba(320, 240), { seq: 0, timestampUs: 0 });
+    await expect(enc.encode(rgba(320, 240), { timestampUs: -1 })).rejects.toThrow(ConfigError);
+    await expect(enc.encode(rgba(320, 240), { timestampUs: 1.5 })).rejects.toThrow(
+      'encode options: timestampUs must be a non-negative integer, got 1.5',
+    );
+    const queued = enc.encode(rgba(320, 240), { timestampUs: 0 });
     const closed = enc.close();
     expect(enc.close()).toBe(closed);
     expect(await queued).toHaveLength(1);
     await closed;
+    expect(vt.encoders[0].calls.map((x) => x.seq)).toEqual([0]); // refused frames took no submission number
     expect(vt.encoders[0].closed).toBe(true);
-    await expect(enc.encode(rgba(320, 240), { seq: 1, timestampUs: 0 })).rejects.toThrow(EncoderClosedError);
+    await expect(enc.encode(rgba(320, 240), { timestampUs: 0 })).rejects.toThrow(EncoderClosedError);
     await expect(enc.flush()).rejects.toThrow('vtenc encoder is closed');
   });
 });

@@ -6,7 +6,7 @@ import {
   convertFrameSync,
   createFrame,
   DISPLAY_P3,
-  type EncodedPayload,
+  type EncodedUnit,
   type HostFrame,
   loadNativeAddon,
   metal,
@@ -33,7 +33,7 @@ if (why) process.stderr.write(`vtenc-mac.test.ts: real VideoToolbox and Metal te
 const W = 640;
 const H = 360;
 
-const stream = (payloads: EncodedPayload[][]) => Buffer.concat(payloads.flat().map((p) => p.data));
+const stream = (payloads: EncodedUnit[][]) => Buffer.concat(payloads.flat().map((p) => p.data));
 
 it('the addon is built with VideoToolbox and Metal exactly on macOS', () => {
   const { vtenc, metal: hasMetal } = nativeFeatures();
@@ -50,15 +50,15 @@ onMac(why ? `real VideoToolbox and Metal (skipped: ${why}; run on a Mac)` : 'rea
     const enc = (await registryOf().create('vtenc', { width: W, height: H, fps: 30, color: DISPLAY_P3 })) as VtencEncoder;
     expect(loadNativeAddon().liveEncoders()).toBe(live + 1);
     const frames = Array.from({ length: 30 }, (_, i) => movingPattern(W, H, i));
-    const out: EncodedPayload[][] = [];
-    for (const [seq, data] of frames.entries()) {
+    const out: EncodedUnit[][] = [];
+    for (const [i, data] of frames.entries()) {
       const frame = createFrame({ data, width: W, height: H });
-      out.push(await enc.encode(frame, { seq, timestampUs: seq * 33333, forceKeyframe: seq === 0 || seq === 17 }));
+      out.push(await enc.encode(frame, { timestampUs: i * 33333, forceKeyframe: i === 0 || i === 17 }));
     }
     await enc.close();
     expect(loadNativeAddon().liveEncoders()).toBe(live);
     expect(out.map((p) => p.length)).toEqual(frames.map(() => 1));
-    expect(out.map((p) => p[0].seq)).toEqual(frames.map((_, i) => i));
+    expect(out.map((p) => [p[0].timestampUs, p[0].width, p[0].height])).toEqual(frames.map((_, i) => [i * 33333, W, H]));
     expect(out[0][0].keyframe && out[17][0].keyframe).toBe(true);
     for (const [p] of out) {
       const types = nalTypes(p.data);
@@ -86,13 +86,13 @@ onMac(why ? `real VideoToolbox and Metal (skipped: ${why}; run on a Mac)` : 'rea
 
   it('pipelined: each frame still gets its own access unit, in order', async () => {
     const enc = (await registryOf().create('vtenc', { width: W, height: H, pipelineDepth: 2 })) as VtencEncoder;
-    const seqs = [0, 1, 3, 4, 5, 8, 9, 10];
+    const times = [0, 1, 3, 4, 5, 8, 9, 10];
     const out = await Promise.all(
-      seqs.map((seq, i) => enc.encode(createFrame({ data: movingPattern(W, H, i), width: W, height: H }), { seq, timestampUs: seq, forceKeyframe: i === 0 })),
+      times.map((timestampUs, i) => enc.encode(createFrame({ data: movingPattern(W, H, i), width: W, height: H }), { timestampUs, forceKeyframe: i === 0 })),
     );
     await enc.close();
-    expect(out.map((p) => p.map((x) => x.seq))).toEqual(seqs.map((s) => [s]));
-    expect(probeH264Frames(stream(out))).toHaveLength(seqs.length);
+    expect(out.map((p) => p.map((x) => x.timestampUs))).toEqual(times.map((t) => [t]));
+    expect(probeH264Frames(stream(out))).toHaveLength(times.length);
   });
 
   it('Metal: the GPU renders and converts exactly as the CPU does, and vtenc encodes Metal frames', async () => {
@@ -108,9 +108,9 @@ onMac(why ? `real VideoToolbox and Metal (skipped: ${why}; run on a Mac)` : 'rea
       expect(Buffer.compare(Buffer.from(contents.subarray(r * stride, r * stride + W)), Buffer.from(cpu.data.subarray(r * W, (r + 1) * W)))).toBe(0);
     }
     const enc = (await registryOf().create('vtenc', { width: W, height: H, memory: 'metal' })) as VtencEncoder;
-    const a = await enc.encode(frame, { seq: 0, timestampUs: 0, forceKeyframe: true });
+    const a = await enc.encode(frame, { timestampUs: 0, forceKeyframe: true });
     expect(enc.timings.gpuConvertMs).toBeGreaterThan(0);
-    const b = await enc.encode(nv12, { seq: 1, timestampUs: 1 });
+    const b = await enc.encode(nv12, { timestampUs: 1 });
     await enc.close();
     const decoded = decodeToRaw(stream([a, b]), { format: 'h264' });
     expect(psnr(decoded.subarray(0, W * H * 3), rgbaToRgb(movingPattern(W, H, 3)))).toBeGreaterThan(30);

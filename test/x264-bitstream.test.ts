@@ -12,7 +12,7 @@ import {
   convertFrameSync,
   createFrame,
   DISPLAY_P3,
-  type EncodedPayload,
+  type EncodedUnit,
   type HostFrame,
   type PixelFormat,
   rgbaFrame,
@@ -60,10 +60,10 @@ describe('libx264 at 1280x720, 8 Mbit/s, moving pattern', () => {
     run = await encodePattern({ width, height, fps, bitrate: 8_000_000 }, frames, forced);
   });
 
-  it('returns one access unit per frame, in input order, stamped with seq, timestamp and duration', () => {
+  it('returns one access unit per frame, in input order, stamped with size, timestamp and duration', () => {
     expect(run.payloads).toHaveLength(frames);
     run.payloads.forEach((p, i) => {
-      expect(p.seq).toBe(i);
+      expect([p.width, p.height]).toEqual([width, height]);
       expect(p.timestampUs).toBe(timestampOf(i, fps));
       expect(p.durationUs).toBe(33_333);
       expect(nalTypes(p.data).length).toBeGreaterThan(0);
@@ -162,12 +162,28 @@ describe('libx264 GOP, colour and options', () => {
   it('takes a preset and a thread count, and encodeStill() is an IDR', async () => {
     const encoder = new X264Encoder({ width: 320, height: 240, preset: 'veryfast', threads: 2 });
     const frame = rgbaFrame(movingPattern(320, 240, 0), 320, 240);
-    const first = await encoder.encode(frame, { seq: 0, timestampUs: 0 });
-    const second = await encoder.encode(frame, { seq: 1, timestampUs: 1 });
-    const still = await encoder.encodeStill(frame, { seq: 2, timestampUs: 1 });
+    const first = await encoder.encode(frame, { timestampUs: 0 });
+    const second = await encoder.encode(frame, { timestampUs: 1 });
+    const still = await encoder.encodeStill(frame, { timestampUs: 1 });
     await encoder.close();
     expect([first[0].keyframe, second[0].keyframe, still[0].keyframe]).toEqual([true, false, true]);
     expect(nalTypes(still[0].data)).toEqual(expect.arrayContaining([NAL_SPS, NAL_PPS, NAL_IDR]));
+  });
+
+  it('describes each unit with the encoder\'s size and the frame\'s pixel ratio and colour (a ratio of 1 left out)', async () => {
+    const encoder = new X264Encoder({ width: 64, height: 48, color: DISPLAY_P3 });
+    try {
+      const data = movingPattern(64, 48, 0);
+      const [hiDpi] = await encoder.encode(rgbaFrame(data, 64, 48, { pixelRatio: 2, color: DISPLAY_P3 }), { timestampUs: 3 });
+      expect(hiDpi).toMatchObject({ width: 64, height: 48, pixelRatio: 2, color: DISPLAY_P3, timestampUs: 3 });
+      const [still] = await encoder.encodeStill(rgbaFrame(data, 64, 48, { pixelRatio: 1.25 }), { timestampUs: 4 });
+      expect(still).toMatchObject({ width: 64, height: 48, pixelRatio: 1.25, keyframe: true });
+      expect('color' in still).toBe(false);
+      const [plain] = await encoder.encode(rgbaFrame(data, 64, 48, { pixelRatio: 1 }), { timestampUs: 5 });
+      expect('pixelRatio' in plain || 'color' in plain).toBe(false);
+    } finally {
+      await encoder.close();
+    }
   });
 });
 
@@ -206,10 +222,10 @@ describe('libx264 input formats and strides', () => {
     const height = 240;
     const encoder = new X264Encoder({ width, height, bitrate: 4_000_000 });
     const sources = [0, 1, 2, 3].map((i) => movingPattern(width, height, i));
-    const payloads: EncodedPayload[] = [];
+    const payloads: EncodedUnit[] = [];
     for (const [i, src] of sources.entries()) {
       const frame = padded(asFormat(src, width, height, format), 64);
-      payloads.push(...(await encoder.encode(frame, { seq: i, timestampUs: i })));
+      payloads.push(...(await encoder.encode(frame, { timestampUs: i })));
     }
     await encoder.close();
     const values = yuvPsnrs(Buffer.concat(payloads.map((p) => p.data)), sources, width, height);

@@ -5,7 +5,7 @@
  * may overlap, but the wrapped encoder sees its frames one at a time and in
  * order, as the encoder contract requires.
  */
-import type { EncodedPayload, EncodeOptions, EncoderBackend } from '../core/encoder';
+import type { EncodedUnit, EncodeOptions, EncoderBackend } from '../core/encoder';
 import { ConfigError, FrameError } from '../core/errors';
 import type { RawFrame } from '../core/frame';
 import type { PixelFormat } from '../core/pixel-format';
@@ -45,11 +45,11 @@ export class HostFrameAdapter implements EncoderBackend {
     return this.inner.mime;
   }
 
-  encode(frame: RawFrame, options: EncodeOptions): Promise<EncodedPayload[]> {
+  encode(frame: RawFrame, options: EncodeOptions): Promise<EncodedUnit[]> {
     return this.inOrder(frame, (host) => this.inner.encode(host, options));
   }
 
-  flush(): Promise<EncodedPayload[]> {
+  flush(): Promise<EncodedUnit[]> {
     return this.inner.flush();
   }
 
@@ -58,7 +58,7 @@ export class HostFrameAdapter implements EncoderBackend {
   }
 
   /** Starts the download now; hands the result to `use` after every earlier frame's. */
-  private inOrder(frame: RawFrame, use: (host: RawFrame) => Promise<EncodedPayload[]>): Promise<EncodedPayload[]> {
+  private inOrder(frame: RawFrame, use: (host: RawFrame) => Promise<EncodedUnit[]>): Promise<EncodedUnit[]> {
     let host: Promise<RawFrame>;
     try {
       host = this.toHost(frame);

@@ -5,7 +5,7 @@
  */
 import { Metal } from '../metal/metal';
 import { type DependencyContainer, registryOf, rootContainer } from '../core/container';
-import type { EncodedPayload, EncoderBackend } from '../core/encoder';
+import type { EncodedUnit, EncoderBackend } from '../core/encoder';
 import { createFrame, type RawFrame } from '../core/frame';
 import { PATTERNS } from '../scenes/patterns';
 import { decodeToRaw, ffmpegAvailable, psnr, rgbaToRgb } from './ffmpeg';
@@ -84,7 +84,7 @@ function render(pattern: string, w: number, h: number, i: number): Uint8Array {
  * Mean PSNR against the source frames. `stream[i]` holds frame i's payloads,
  * warm-up frames included (a decoder needs the whole stream); they are not scored.
  */
-function quality(spec: string, stream: EncodedPayload[][], o: BenchmarkOptions, w: number, h: number): number | null {
+function quality(spec: string, stream: EncodedUnit[][], o: BenchmarkOptions, w: number, h: number): number | null {
   if (!ffmpegAvailable()) return null;
   const frameBytes = w * h * 3;
   const source = (i: number) => rgbaToRgb(render(o.pattern, w, h, i));
@@ -136,12 +136,12 @@ export async function benchmark(o: BenchmarkOptions, c: DependencyContainer = ro
       const toFrame = frameMaker(spec, w, h, c);
       const encoder = await createEncoder(spec, w, h, o, c);
       const times: number[] = [];
-      const stream: EncodedPayload[][] = [];
+      const stream: EncodedUnit[][] = [];
       try {
         for (let i = 0; i < o.frames + WARMUP; i++) {
           const frame = toFrame(render(o.pattern, w, h, i));
           const t0 = process.hrtime.bigint();
-          stream.push(await encoder.encode(frame, { seq: i, timestampUs: Math.round((i * 1e6) / o.fps), forceKeyframe: i === 0 }));
+          stream.push(await encoder.encode(frame, { timestampUs: Math.round((i * 1e6) / o.fps), forceKeyframe: i === 0 }));
           if (i >= WARMUP) times.push(Number(process.hrtime.bigint() - t0) / 1e6);
           bar.tick(`${spec} ${w}x${h}`);
         }

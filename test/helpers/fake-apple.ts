@@ -149,9 +149,9 @@ export interface FakeVtCall {
 export interface FakeVtBehaviour {
   probe?: VtProbe | (() => Promise<VtProbe>);
   vtenc?: boolean;
-  /** This seq's unit comes back with a VideoToolbox error. */
+  /** The unit of this submission number (VtencEncoder counts from 0) comes back with a VideoToolbox error. */
   unitErrorAt?: number;
-  /** The native call submitting this seq throws. */
+  /** The native call submitting this submission number throws. */
   throwAt?: number;
   /** open() throws with this message. */
   openError?: string;

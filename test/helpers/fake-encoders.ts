@@ -1,12 +1,12 @@
 /**
  * Controllable encoder backends for server tests: they record every call, can
- * be slowed down or made to fail, and emit well-formed payloads (Annex B access
- * units with SPS/PPS/IDR on keyframes; tiny "images" with their MIME type).
+ * be slowed down or made to fail, and emit well-formed units (Annex B access
+ * units with SPS/PPS/IDR on keyframes; tiny "images" with their MIME type),
+ * each described by unitOf() as the real backends do.
  */
-import type { BackendDescriptor, EncodedPayload, EncoderBackend, EncoderOptions, RawFrame } from 'rfbcast';
+import { type BackendDescriptor, type EncodedUnit, type EncodeOptions, type EncoderBackend, type EncoderOptions, type RawFrame, unitOf } from 'rfbcast';
 
 export interface EncodeCall {
-  seq: number;
   timestampUs: number;
   forceKeyframe: boolean;
   width: number;
@@ -57,19 +57,21 @@ class FakeEncoder implements EncoderBackend {
     return this.transport === 'video' ? 'avc1.42C01F' : undefined;
   }
 
-  async encode(frame: RawFrame, o: { seq: number; timestampUs: number; forceKeyframe?: boolean }, still = false): Promise<EncodedPayload[]> {
-    this.control.calls.push({ seq: o.seq, timestampUs: o.timestampUs, forceKeyframe: !!o.forceKeyframe, width: frame.width, height: frame.height, still });
+  async encode(frame: RawFrame, o: EncodeOptions, still = false): Promise<EncodedUnit[]> {
+    this.control.calls.push({ timestampUs: o.timestampUs, forceKeyframe: !!o.forceKeyframe, width: frame.width, height: frame.height, still });
     if (this.control.gate) await this.control.gate;
     if (this.control.failing) throw new Error('injected encoder failure');
     const gop = Number(this.options.fps ?? 30);
     const keyframe = this.transport === 'image' || !!o.forceKeyframe || this.frames % gop === 0;
-    this.frames++;
-    const base = { seq: o.seq, timestampUs: o.timestampUs, keyframe };
+    const n = this.frames++;
+    const base = { timestampUs: o.timestampUs, keyframe };
     if (this.transport === 'image') {
       const mime = still ? String(this.options.stillMime ?? 'image/png') : (this.mime as string);
-      return [{ ...base, keyframe: true, mime, data: new Uint8Array([1, 2, 3, o.seq & 255]) }];
+      return [unitOf(frame, { ...base, keyframe: true, mime, data: new Uint8Array([1, 2, 3, n & 255]) })];
     }
-    return [{ ...base, codec: keyframe ? this.codec : undefined, durationUs: Math.floor(1e6 / gop), data: this.pad(accessUnit(keyframe)) }];
+    const { width, height } = this.options;
+    const fields = { ...base, codec: keyframe ? this.codec : undefined, durationUs: Math.floor(1e6 / gop), width, height };
+    return [unitOf(frame, { ...fields, data: this.pad(accessUnit(keyframe)) })];
   }
 
   private pad(au: Uint8Array): Uint8Array {
@@ -80,11 +82,11 @@ class FakeEncoder implements EncoderBackend {
     return out;
   }
 
-  encodeStill(frame: RawFrame, o: { seq: number; timestampUs: number }): Promise<EncodedPayload[]> {
+  encodeStill(frame: RawFrame, o: EncodeOptions): Promise<EncodedUnit[]> {
     return this.encode(frame, { ...o, forceKeyframe: true }, true);
   }
 
-  async flush(): Promise<EncodedPayload[]> {
+  async flush(): Promise<EncodedUnit[]> {
     return [];
   }
 

@@ -1,7 +1,7 @@
 /** Frames of the moving test pattern in every host layout, and ffmpeg decoding of image payloads. */
 import { spawnSync } from 'node:child_process';
 
-import { createFrame, type EncodedPayload, type HostFrame } from 'rfbcast';
+import { createFrame, type EncodedUnit, type HostFrame } from 'rfbcast';
 
 import { movingPattern } from '../../src/scenes/patterns';
 import { decodeToRaw, withTempFile } from './ffmpeg';
@@ -35,12 +35,12 @@ export function patternFrame(
 const EXTENSION: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' };
 
 /** Decodes an image payload with the system ffmpeg to tightly packed RGB24. */
-export function decodeRgb(payload: EncodedPayload): Buffer {
+export function decodeRgb(payload: EncodedUnit): Buffer {
   return decodeToRaw(payload.data, { fileName: `image.${EXTENSION[payload.mime ?? '']}`, pixFmt: 'rgb24' });
 }
 
 /** Width and height of an image payload, as ffprobe reads them. */
-export function probeSize(payload: EncodedPayload): { width: number; height: number } {
+export function probeSize(payload: EncodedUnit): { width: number; height: number } {
   return withTempFile(`image.${EXTENSION[payload.mime ?? '']}`, payload.data, (path) => {
     const r = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=width,height', '-of', 'json', path]);
     if (r.status !== 0) throw new Error(`ffprobe failed: ${r.stderr.toString()}`);

@@ -1,5 +1,5 @@
 /** Encodes the moving test pattern with an X264Encoder, as the x264 tests need it. */
-import { type EncodedPayload, rgbaFrame, X264Encoder, type X264EncoderOptions } from 'rfbcast';
+import { type EncodedUnit, rgbaFrame, X264Encoder, type X264EncoderOptions } from 'rfbcast';
 
 import { movingPattern } from '../../src/scenes/patterns';
 
@@ -7,7 +7,7 @@ export interface PatternStream {
   /** The RGBA source frames. */
   sources: Uint8Array[];
   /** One access unit per frame, in frame order. */
-  payloads: EncodedPayload[];
+  payloads: EncodedUnit[];
   /** The whole Annex B stream. */
   stream: Uint8Array;
 }
@@ -33,7 +33,6 @@ export async function encodePattern(
     const results = await Promise.all(
       sources.map((data, i) =>
         encoder.encode(rgbaFrame(data, width, height), {
-          seq: i,
           timestampUs: timestampOf(i, fps),
           forceKeyframe: force.has(i),
         }),

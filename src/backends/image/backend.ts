@@ -35,7 +35,7 @@ async function probeMode(addon: NativeAddon, mode: ImageMode): Promise<ProbeResu
   try {
     const data = movingPattern(PROBE_SIZE, PROBE_SIZE, 0);
     const frame = createFrame({ data, width: PROBE_SIZE, height: PROBE_SIZE });
-    const [payload] = await encoder.encode(frame, { seq: 0, timestampUs: 0 });
+    const [payload] = await encoder.encode(frame, { timestampUs: 0 });
     if (!payload || !MODE_SPECS[mode].isFile(payload.data)) {
       return broken(`the ${mode} test encode did not produce an ${MODE_SPECS[mode].mime} file`);
     }

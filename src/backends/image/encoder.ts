@@ -3,7 +3,7 @@
  * encoded on the libuv pool. Every payload is a keyframe carrying its MIME
  * type. Usable on its own or created by the `image` backend.
  */
-import { type EncodedPayload, type EncodeOptions, type EncoderBackend } from '../../core/encoder';
+import { type EncodedUnit, type EncodeOptions, type EncoderBackend, unitOf } from '../../core/encoder';
 import { EncoderClosedError, EncoderError, FrameError, messageOf, NativeAddonError } from '../../core/errors';
 import { createFrame, type FrameInit, type HostFrame, isHostFrame, type RawFrame } from '../../core/frame';
 import { checkEncodeOptions } from '../../core/options';
@@ -59,17 +59,17 @@ export class ImageEncoder implements EncoderBackend {
   }
 
   /** One image file of this frame, at the frame's own size. */
-  encode(frame: RawFrame, options: EncodeOptions): Promise<EncodedPayload[]> {
+  encode(frame: RawFrame, options: EncodeOptions): Promise<EncodedUnit[]> {
     return this.enqueue(frame, options, this.plan.frame, this.mime);
   }
 
   /** The frame again as a still: lossless PNG unless `stillMime` says otherwise. */
-  encodeStill(frame: RawFrame, options: EncodeOptions): Promise<EncodedPayload[]> {
+  encodeStill(frame: RawFrame, options: EncodeOptions): Promise<EncodedUnit[]> {
     return this.enqueue(frame, options, this.plan.still, this.stillMime);
   }
 
   /** Image encoders buffer nothing: resolves with no payloads once queued encodes are done. */
-  async flush(): Promise<EncodedPayload[]> {
+  async flush(): Promise<EncodedUnit[]> {
     if (this.closing) throw new EncoderClosedError('image encoder');
     await this.tail;
     return [];
@@ -86,14 +86,14 @@ export class ImageEncoder implements EncoderBackend {
     options: EncodeOptions,
     settings: NativeImageSettings,
     mime: ImageMime,
-  ): Promise<EncodedPayload[]> {
+  ): Promise<EncodedUnit[]> {
     if (this.closing) throw new EncoderClosedError('image encoder');
     checkEncodeOptions(options);
     const f = hostFrame(frame, settings.codec);
-    const { seq, timestampUs } = options;
+    const { timestampUs } = options;
     const job = this.tail
       .then(() => this.run(f, settings))
-      .then((data) => [{ data, keyframe: true, seq, timestampUs, mime }]);
+      .then((data) => [unitOf(f, { data, keyframe: true, timestampUs, mime })]);
     this.tail = job.catch(() => undefined);
     return job;
   }

@@ -26,6 +26,7 @@ export interface VtEncoderOptions {
 
 /** One submitted frame's result, in submission order. A dropped frame has empty `data`. */
 export interface VtUnit {
+  /** The submission number given to encode()/encodeMetal() for this frame. */
   seq: number;
   data: Uint8Array;
   keyframe: boolean;

@@ -1,7 +1,8 @@
 /**
  * One VideoToolbox H.264 encoder (one per viewer). Frames go to the native
  * session in order, one native call at a time; each frame's promise resolves
- * with that frame's access unit, matched by submission order and seq.
+ * with that frame's access unit, matched by submission order and by the
+ * submission number the native session hands back with each unit.
  *
  * With `pipelineDepth` k > 0 up to k frames stay inside VideoToolbox while
  * more are submitted, so a caller that keeps several encodes outstanding
@@ -11,9 +12,9 @@
  * is correct but not faster: see the README's macOS section.)
  */
 import { vuiColor } from '../../core/color';
-import type { EncodedPayload, EncodeOptions, EncoderBackend, EncoderOptions } from '../../core/encoder';
+import { type EncodedUnit, type EncodeOptions, type EncoderBackend, type EncoderOptions, unitOf } from '../../core/encoder';
 import { ConfigError, EncoderClosedError, EncoderError, FrameError, messageOf } from '../../core/errors';
-import { ENCODER_DEFAULTS, integerOption } from '../../core/options';
+import { checkEncodeOptions, ENCODER_DEFAULTS, integerOption } from '../../core/options';
 import { createFrame, type HostFrame, MAX_DIMENSION, type RawFrame } from '../../core/frame';
 import { codecStringOf } from '../h264';
 import type { NativeVtEncoder, VtBinding, VtEncoderOptions, VtStep, VtUnit } from './binding';
@@ -29,9 +30,12 @@ export interface VtTimings {
 }
 
 interface Pending {
-  seq: number;
+  /** This encoder's submission number, which the native session echoes on the frame's unit. */
+  submission: number;
   timestampUs: number;
-  resolve(payloads: EncodedPayload[]): void;
+  /** Described by the unit: its pixel ratio and colour. */
+  frame: RawFrame;
+  resolve(units: EncodedUnit[]): void;
   reject(error: Error): void;
 }
 
@@ -67,6 +71,8 @@ export class VtencEncoder implements EncoderBackend {
   private readonly native: NativeVtEncoder;
   /** Frames submitted to the native session whose units have not come back, oldest first. */
   private readonly inFlight: Pending[] = [];
+  /** The next frame's submission number, counted per encoder. */
+  private submissions = 0;
   private tail: Promise<void> = Promise.resolve();
   private waiting = 0;
   private closing?: Promise<void>;
@@ -100,16 +106,18 @@ export class VtencEncoder implements EncoderBackend {
     }
   }
 
-  encode(frame: RawFrame, options: EncodeOptions): Promise<EncodedPayload[]> {
+  encode(frame: RawFrame, options: EncodeOptions): Promise<EncodedUnit[]> {
     if (this.closing) return Promise.reject(new EncoderClosedError('vtenc encoder'));
     let input: () => Promise<VtStep>;
+    const submission = this.submissions;
     try {
-      input = this.submission(frame, options);
+      input = this.submission(frame, options, submission);
     } catch (error) {
       return Promise.reject(error);
     }
-    return new Promise<EncodedPayload[]>((resolve, reject) => {
-      const pending: Pending = { seq: options.seq, timestampUs: options.timestampUs, resolve, reject };
+    this.submissions++;
+    return new Promise<EncodedUnit[]>((resolve, reject) => {
+      const pending: Pending = { submission, timestampUs: options.timestampUs, frame, resolve, reject };
       this.waiting++;
       void this.run(async () => {
         this.waiting--;
@@ -123,7 +131,7 @@ export class VtencEncoder implements EncoderBackend {
   }
 
   /** Every frame resolves through its own encode() promise, so there is nothing left to return. */
-  async flush(): Promise<EncodedPayload[]> {
+  async flush(): Promise<EncodedUnit[]> {
     if (this.closing) throw new EncoderClosedError('vtenc encoder');
     await this.run(async () => {
       if (this.inFlight.length > 0) await this.call(() => this.native.flush());
@@ -139,37 +147,35 @@ export class VtencEncoder implements EncoderBackend {
   }
 
   /** Validates the frame now and returns the native call that submits it. */
-  private submission(frame: RawFrame, options: EncodeOptions): () => Promise<VtStep> {
-    if (!Number.isSafeInteger(options.seq) || options.seq < 0) {
-      throw new EncoderError(`vtenc: seq must be a non-negative integer, got ${String(options.seq)}`);
-    }
+  private submission(frame: RawFrame, options: EncodeOptions, submission: number): () => Promise<VtStep> {
+    checkEncodeOptions(options);
     if (frame.width !== this.width || frame.height !== this.height) {
       throw new FrameError(
         `vtenc: frame is ${frame.width}x${frame.height} but this encoder was built for ${this.width}x${this.height}; rebuild it`,
       );
     }
     const force = options.forceKeyframe === true;
-    if (frame.memory === 'metal') return this.metalSubmission(frame, force, options.seq);
+    if (frame.memory === 'metal') return this.metalSubmission(frame, force, submission);
     if (frame.memory !== 'host') throw new FrameError(`vtenc takes host or metal frames, not ${frame.memory} frames`);
     const host = createFrame(frame as HostFrame) as HostFrame;
     return () => {
       this.timings.gpuConvertMs = 0;
-      return this.native.encode(host.data, host.pixelFormat, host.width, host.height, host.stride, force, options.seq);
+      return this.native.encode(host.data, host.pixelFormat, host.width, host.height, host.stride, force, submission);
     };
   }
 
-  private metalSubmission(frame: RawFrame, force: boolean, seq: number): () => Promise<VtStep> {
+  private metalSubmission(frame: RawFrame, force: boolean, submission: number): () => Promise<VtStep> {
     if (!this.metal.isMetalFrame(frame)) throw new FrameError('vtenc: a metal frame needs a MetalFrame handle as its data');
     if (frame.pixelFormat === 'nv12') {
       return () => {
         this.timings.gpuConvertMs = 0;
-        return this.native.encodeMetal(frame.data, force, seq);
+        return this.native.encodeMetal(frame.data, force, submission);
       };
     }
     return async () => {
       this.scratch ??= this.metal.frame({ width: this.width, height: this.height, pixelFormat: 'nv12' });
       this.timings.gpuConvertMs = await this.metal.convertToNv12(frame, this.scratch);
-      return this.native.encodeMetal(this.scratch.data, force, seq);
+      return this.native.encodeMetal(this.scratch.data, force, submission);
     };
   }
 
@@ -188,27 +194,29 @@ export class VtencEncoder implements EncoderBackend {
     this.timings.encodeMs = step.encodeMs;
     for (const unit of step.units) {
       const pending = this.inFlight.shift();
-      if (!pending || pending.seq !== unit.seq) {
-        const error = new EncoderError(`vtenc: got a unit for seq ${unit.seq}, expected ${pending?.seq ?? 'none'}`);
+      if (!pending || pending.submission !== unit.seq) {
+        const expected = pending?.submission ?? 'none';
+        const error = new EncoderError(`vtenc: got a unit for submission ${unit.seq}, expected ${expected}`);
         pending?.reject(error);
         this.fail(error);
         return;
       }
       if (unit.error) pending.reject(new EncoderError(`vtenc: ${unit.error}`));
-      else pending.resolve(unit.data.length > 0 ? [this.payload(unit, pending)] : []);
+      else pending.resolve(unit.data.length > 0 ? [this.unit(unit, pending)] : []);
     }
   }
 
-  private payload(unit: VtUnit, pending: Pending): EncodedPayload {
+  private unit(unit: VtUnit, pending: Pending): EncodedUnit {
     if (unit.keyframe) this.latestCodec = codecStringOf(unit.data) ?? this.latestCodec;
-    return {
+    return unitOf(pending.frame, {
       data: unit.data,
       keyframe: unit.keyframe,
-      seq: pending.seq,
       timestampUs: pending.timestampUs,
-      ...(this.latestCodec ? { codec: this.latestCodec } : {}),
       durationUs: this.durationUs,
-    };
+      ...(this.latestCodec ? { codec: this.latestCodec } : {}),
+      width: this.width,
+      height: this.height,
+    });
   }
 
   private fail(cause: unknown): void {

@@ -31,9 +31,9 @@ async function testEncode(native: NativeAddon): Promise<string | undefined> {
   const encoder = new X264Encoder({ width: PROBE_SIZE, height: PROBE_SIZE, fps: 30, bitrate: 500_000, native });
   try {
     const units = [];
-    for (let seq = 0; seq < 2; seq++) {
-      const frame = rgbaFrame(movingPattern(PROBE_SIZE, PROBE_SIZE, seq), PROBE_SIZE, PROBE_SIZE);
-      units.push(...(await encoder.encode(frame, { seq, timestampUs: seq * 33_333 })));
+    for (let i = 0; i < 2; i++) {
+      const frame = rgbaFrame(movingPattern(PROBE_SIZE, PROBE_SIZE, i), PROBE_SIZE, PROBE_SIZE);
+      units.push(...(await encoder.encode(frame, { timestampUs: i * 33_333 })));
     }
     const first = units[0];
     if (!first) return 'no output';

@@ -5,7 +5,7 @@
  * packed RGB input) runs as one job on the libuv pool.
  */
 import { type ColorDescriptor, SRGB, type VuiColor, vuiColor } from '../../core/color';
-import type { EncodedPayload, EncodeOptions, EncoderBackend } from '../../core/encoder';
+import { type EncodedUnit, type EncodeOptions, type EncoderBackend, unitOf } from '../../core/encoder';
 import { ConfigError, EncoderClosedError, EncoderError, FrameError, messageOf, NativeAddonError } from '../../core/errors';
 import { checkEncodeOptions, ENCODER_DEFAULTS, integerOption } from '../../core/options';
 import { createFrame, type FrameInit, type HostFrame, MAX_DIMENSION, type RawFrame } from '../../core/frame';
@@ -104,8 +104,8 @@ export class X264Encoder implements EncoderBackend {
     return this.closing !== undefined;
   }
 
-  /** Encodes one frame; resolves with its access unit. Calls run one at a time, in call order. */
-  encode(frame: RawFrame, options: EncodeOptions): Promise<EncodedPayload[]> {
+  /** Encodes one frame; resolves with its access unit, described by the encoder's size and the frame's ratio and colour. Calls run one at a time, in call order. */
+  encode(frame: RawFrame, options: EncodeOptions): Promise<EncodedUnit[]> {
     if (this.closing) return Promise.reject(new EncoderClosedError('x264 encoder'));
     let host: HostFrame;
     try {
@@ -125,25 +125,26 @@ export class X264Encoder implements EncoderBackend {
       }
       if (!au) return [];
       if (au.keyframe) this.latestCodec = codecStringOf(au.data) ?? this.latestCodec;
-      const payload: EncodedPayload = {
+      const unit = unitOf(host, {
         data: au.data,
         keyframe: au.keyframe,
-        seq: options.seq,
         timestampUs: options.timestampUs,
-        codec: this.latestCodec,
         durationUs: this.durationUs,
-      };
-      return [payload];
+        codec: this.latestCodec,
+        width: this.width,
+        height: this.height,
+      });
+      return [unit];
     });
   }
 
   /** A still is a forced IDR of the frame. */
-  encodeStill(frame: RawFrame, options: EncodeOptions): Promise<EncodedPayload[]> {
+  encodeStill(frame: RawFrame, options: EncodeOptions): Promise<EncodedUnit[]> {
     return this.encode(frame, { ...options, forceKeyframe: true });
   }
 
   /** Waits for queued encodes. x264 runs here without lookahead or frame threads, so nothing is ever held back. */
-  async flush(): Promise<EncodedPayload[]> {
+  async flush(): Promise<EncodedUnit[]> {
     if (this.closing) throw new EncoderClosedError('x264 encoder');
     await this.tail;
     return [];
