@@ -47,7 +47,7 @@ export {
   type ResizePolicy,
 } from './server/stream-config';
 export { ClockToken, systemClock, type Clock, type Timer } from './server/clock';
-export { DisplayClosedError, SwitchError, UnknownViewerError } from './server/errors';
+export { DisplayClosedError, PortInUseError, SwitchError, UnknownViewerError } from './server/errors';
 export type { InputEvent, PointerEvent, WheelEvent, KeyEvent, ResizeInputEvent } from './wire';
 export { VtencBackend } from './backends/vtenc/backend';
 export { VtencEncoder, type VtTimings } from './backends/vtenc/encoder';

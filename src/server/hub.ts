@@ -23,6 +23,7 @@ import { type Clock, ClockToken, systemClock } from './clock';
 import { CLOSE, closeWs } from './close-codes';
 import { Display } from './display';
 import { handshake } from './handshake';
+import { checkKnownKeys, checkSize, listenError, OPTION_KEYS } from './hub-options';
 import { isValidStreamName, normalisePrefix, streamNameOf, underPrefix } from './routing';
 import { handleSideChannel, methodNotAllowed, notFound } from './side-channel';
 import { clientDir, serveStatic } from './static-files';
@@ -98,6 +99,7 @@ export class Hub {
 
   /** Adds a named stream (PROTOCOL.md §17 H5 names; duplicates are an error). */
   async addStream(name: string, width: number, height: number, options: StreamOptions = {}): Promise<Display> {
+    checkKnownKeys('addStream', options, OPTION_KEYS.stream);
     return this.createStream(name, width, height, options, false);
   }
 
@@ -110,6 +112,7 @@ export class Hub {
       throw new ConfigError(`invalid stream name '${name}': 1-64 characters of [A-Za-z0-9._~-], not '.' or '..'`);
     }
     if (this.displays.has(name)) throw new ConfigError(`a stream named '${name}' already exists`);
+    checkSize(width, height);
     const config = resolveStreamConfig(options);
     if (options.token !== undefined) {
       if (options.authenticate) throw new ConfigError('give either token or authenticate, not both');
@@ -180,9 +183,10 @@ export class Hub {
     this.ownsServer = true;
     this.attachTo(server, true);
     const host = this.options.host ?? HUB_DEFAULTS.host;
+    const wanted = this.options.port ?? HUB_DEFAULTS.port;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port ?? HUB_DEFAULTS.port, host, () => {
+      server.once('error', (error) => reject(listenError(error, host, wanted)));
+      server.listen(wanted, host, () => {
         server.off('error', reject);
         resolve();
       });

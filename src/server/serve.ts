@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 
 import type { Display } from './display';
 import { Hub, type HubOptions } from './hub';
+import { checkHubOptions, checkKnownKeys, checkSize, OPTION_KEYS } from './hub-options';
 import type { StreamOptions } from './stream-config';
 
 export interface ServeOptions extends HubOptions, StreamOptions {
@@ -16,6 +17,9 @@ export interface ServeOptions extends HubOptions, StreamOptions {
 
 /** Serves one stream of `width` x `height` and resolves once listening. `display.close()` stops the server. */
 export async function serve(width: number, height: number, options: ServeOptions = {}): Promise<Display> {
+  checkSize(width, height);
+  checkHubOptions(options);
+  checkKnownKeys('serve', options, OPTION_KEYS.serve);
   const hub = new Hub(options);
   const display = await hub.createStream(options.name ?? 'default', width, height, options, true);
   try {
@@ -29,6 +33,8 @@ export async function serve(width: number, height: number, options: ServeOptions
 
 /** A hub listening on its own port, for several named streams: add them with `hub.addStream()`. */
 export async function createHub(options: HubOptions = {}): Promise<Hub> {
+  checkHubOptions(options);
+  checkKnownKeys('createHub', options, OPTION_KEYS.createHub);
   const hub = new Hub(options);
   await hub.listen();
   return hub;
@@ -44,6 +50,8 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
  * that have no other handler.
  */
 export function attach(server: Server, options: HubOptions & { sideChannel?: boolean } = {}): Hub {
+  checkHubOptions(options);
+  checkKnownKeys('attach', options, OPTION_KEYS.attach);
   const hub = new Hub(options);
   hub.attachTo(server, options.sideChannel ?? false);
   const address = server.address();

@@ -96,7 +96,7 @@ function positiveNumber(name: string, v: unknown): void {
 }
 
 /** Every StreamOptions key: anything else given (hub options from serve()) stays out of the config. */
-const STREAM_KEYS: ReadonlyArray<keyof StreamOptions> = [
+export const STREAM_KEYS: ReadonlyArray<keyof StreamOptions> = [
   'fps', 'bitrate', 'gpu', 'backend', 'imageMode', 'maxInflight', 'inflightTimeoutMs', 'stillAfterMs', 'resizePolicy',
   'maxRenderDimension', 'resizeDebounceMs', 'authenticate', 'token', 'authTimeoutMs', 'statsIntervalMs', 'adaptive',
   'ownFrames', 'encodePipelineDepth', 'eventQueueSize', 'maxViewers', 'slowViewerBudgetBytes', 'slowViewerTimeoutMs',
