@@ -48,7 +48,18 @@ export {
 } from './server/stream-config';
 export { ClockToken, systemClock, type Clock, type Timer } from './server/clock';
 export { DisplayClosedError, PortInUseError, SwitchError, UnknownViewerError } from './server/errors';
-export type { InputEvent, PointerEvent, WheelEvent, KeyEvent, ResizeInputEvent } from './wire';
+export type {
+  InputEvent,
+  VocabularyEvent,
+  VocabularyEventType,
+  EventOfType,
+  OtherEvent,
+  PointerEvent,
+  WheelEvent,
+  KeyEvent,
+  ResizeInputEvent,
+} from './wire';
+export { isEventOfType, isPointerEvent, isKeyEvent, isCustomEvent } from './wire';
 export { VtencBackend } from './backends/vtenc/backend';
 export { VtencEncoder, type VtTimings } from './backends/vtenc/encoder';
 export { Metal, type MetalFrame, type MetalFrameInit, type MetalKernel, type MetalPixelFormat } from './metal/metal';
