@@ -8,6 +8,7 @@ import { conversionSuite } from './conversion';
 import { e2eSuite } from './e2e';
 import { type BenchArgs, report, type Suite, SuiteSkipped } from './harness';
 import { imageSuite } from './image';
+import { scenesSuite } from './scenes';
 import { vtencSuite } from './vtenc';
 import { x264Suite } from './x264';
 
@@ -17,6 +18,7 @@ const SUITES: Record<string, Suite> = {
   image: imageSuite,
   vtenc: vtencSuite,
   e2e: e2eSuite,
+  scenes: scenesSuite,
 };
 
 function parseArgs(argv: string[]): { suite: string; args: BenchArgs } {
