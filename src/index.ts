@@ -17,6 +17,7 @@ export * from './core/errors';
 export * from './core/pixel-format';
 export * from './core/color';
 export * from './core/frame';
+export { probeFrame } from './core/probe-frame';
 export * from './core/encoder';
 export { EncoderRegistry, PROBE_TIMEOUT_MS, type RegisterOptions, type ProbeReport } from './core/registry';
 export type { Selection, SelectionCriteria } from './core/selection';
