@@ -19,6 +19,7 @@ export * from './core/color';
 export * from './core/frame';
 export { probeFrame } from './core/probe-frame';
 export * from './core/encoder';
+export { ENCODER_DEFAULTS } from './core/options';
 export { EncoderRegistry, PROBE_TIMEOUT_MS, type RegisterOptions, type ProbeReport } from './core/registry';
 export type { Selection, SelectionCriteria } from './core/selection';
 export {
