@@ -10,10 +10,12 @@ import { PortInUseError } from './errors';
 import type { HubOptions } from './hub';
 import { STREAM_KEYS } from './stream-config';
 
-export const HUB_KEYS: ReadonlyArray<keyof HubOptions> = [
-  'port', 'host', 'path', 'origins', 'maxMessageBytes', 'helloTimeoutMs', 'pingIntervalMs', 'tls', 'staticDir',
-  'logger', 'container',
-];
+/** Every HubOptions key: a record, so that a key added to HubOptions and not here fails to compile. */
+const HUB_KEY_SET: Record<keyof HubOptions, true> = {
+  port: true, host: true, path: true, origins: true, maxMessageBytes: true, helloTimeoutMs: true, pingIntervalMs: true,
+  tls: true, staticDir: true, logger: true, container: true,
+};
+export const HUB_KEYS = Object.keys(HUB_KEY_SET) as ReadonlyArray<keyof HubOptions>;
 
 /** The keys each entry point takes. */
 export const OPTION_KEYS = {
