@@ -95,13 +95,19 @@ function positiveNumber(name: string, v: unknown): void {
   }
 }
 
-/** Every StreamOptions key: anything else given (hub options from serve()) stays out of the config. */
-export const STREAM_KEYS: ReadonlyArray<keyof StreamOptions> = [
-  'fps', 'bitrate', 'gpu', 'backend', 'imageMode', 'maxInflight', 'inflightTimeoutMs', 'stillAfterMs', 'resizePolicy',
-  'maxRenderDimension', 'resizeDebounceMs', 'authenticate', 'token', 'authTimeoutMs', 'statsIntervalMs', 'adaptive',
-  'ownFrames', 'encodePipelineDepth', 'eventQueueSize', 'maxViewers', 'slowViewerBudgetBytes', 'slowViewerTimeoutMs',
-  'logger', 'recordEvents',
-];
+/**
+ * Every StreamOptions key: anything else given (hub options from serve()) stays
+ * out of the config. A record, so that a key added to StreamOptions and not
+ * here fails to compile.
+ */
+const STREAM_KEY_SET: Record<keyof StreamOptions, true> = {
+  fps: true, bitrate: true, gpu: true, backend: true, imageMode: true, maxInflight: true, inflightTimeoutMs: true,
+  stillAfterMs: true, resizePolicy: true, maxRenderDimension: true, resizeDebounceMs: true, authenticate: true,
+  token: true, authTimeoutMs: true, statsIntervalMs: true, adaptive: true, ownFrames: true, encodePipelineDepth: true,
+  eventQueueSize: true, maxViewers: true, slowViewerBudgetBytes: true, slowViewerTimeoutMs: true, logger: true,
+  recordEvents: true,
+};
+export const STREAM_KEYS = Object.keys(STREAM_KEY_SET) as ReadonlyArray<keyof StreamOptions>;
 
 export function resolveStreamConfig(o: StreamOptions): StreamConfig {
   const given = Object.fromEntries(
