@@ -49,13 +49,13 @@ export interface HubOptions {
   container?: DependencyContainer;
 }
 
-export const HUB_DEFAULTS = {
+export const HUB_DEFAULTS = Object.freeze({
   port: 8765,
   host: '127.0.0.1',
   maxMessageBytes: 64 * 1024,
   helloTimeoutMs: 10_000,
   pingIntervalMs: 20_000,
-};
+});
 
 /** How long sockets get to take a 1001 when the hub closes. */
 const CLOSE_GRACE_MS = 500;

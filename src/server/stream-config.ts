@@ -67,14 +67,18 @@ export type StreamConfig = Required<
 > &
   Pick<StreamOptions, 'backend' | 'stillAfterMs' | 'maxRenderDimension' | 'authenticate' | 'statsIntervalMs' | 'slowViewerBudgetBytes' | 'recordEvents'>;
 
-export const STREAM_DEFAULTS = {
+type DefaultedKey =
+  | 'fps' | 'bitrate' | 'gpu' | 'imageMode' | 'maxInflight' | 'inflightTimeoutMs' | 'resizePolicy' | 'resizeDebounceMs'
+  | 'authTimeoutMs' | 'adaptive' | 'ownFrames' | 'encodePipelineDepth' | 'eventQueueSize' | 'maxViewers' | 'slowViewerTimeoutMs';
+
+export const STREAM_DEFAULTS: Readonly<Required<Pick<StreamOptions, DefaultedKey>>> = Object.freeze({
   fps: ENCODER_DEFAULTS.fps,
   bitrate: ENCODER_DEFAULTS.bitrate,
   gpu: false,
-  imageMode: 'jpeg' as ImageMode,
+  imageMode: 'jpeg',
   maxInflight: 2,
   inflightTimeoutMs: 2000,
-  resizePolicy: 'publisher' as ResizePolicy,
+  resizePolicy: 'publisher',
   resizeDebounceMs: 120,
   authTimeoutMs: 10_000,
   adaptive: false,
@@ -83,7 +87,7 @@ export const STREAM_DEFAULTS = {
   eventQueueSize: 4096,
   maxViewers: 64,
   slowViewerTimeoutMs: 10_000,
-};
+});
 
 function positiveInt(name: string, v: unknown): void {
   if (!Number.isInteger(v) || (v as number) <= 0) throw new ConfigError(`${name} must be a positive integer, got ${String(v)}`);
