@@ -9,6 +9,7 @@ import { e2eSuite } from './e2e';
 import { type BenchArgs, report, type Suite, SuiteSkipped } from './harness';
 import { imageSuite } from './image';
 import { relaySuite } from './relay';
+import { scenesSuite } from './scenes';
 import { viewersSuite } from './viewers';
 import { vtencSuite } from './vtenc';
 import { x264Suite } from './x264';
@@ -21,6 +22,7 @@ const SUITES: Record<string, Suite> = {
   e2e: e2eSuite,
   viewers: viewersSuite,
   relay: relaySuite,
+  scenes: scenesSuite,
 };
 
 function parseArgs(argv: string[]): { suite: string; args: BenchArgs } {

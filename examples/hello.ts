@@ -1,6 +1,6 @@
 // Serves an animated scene at http://127.0.0.1:8765/ and logs pointer events.
 // Run: npm run build && node dist/examples/hello.js
-import { serve } from 'rfbcast';
+import { isPointerEvent, serve } from 'rfbcast';
 
 async function main(): Promise<void> {
   const width = 640;
@@ -10,18 +10,24 @@ async function main(): Promise<void> {
 
   let t = 0;
   setInterval(() => {
+    // A fresh buffer per frame (rfbcast borrows published frames), written
+    // byte by byte: no array or object per pixel.
     const frame = new Uint8Array(width * height * 4);
-    for (let i = 0; i < width * height; i++) {
-      const x = i % width;
-      const y = (i / width) | 0;
-      frame.set([(x + t) & 255, (y + 2 * t) & 255, 128, 255], i * 4);
+    for (let y = 0, o = 0; y < height; y++) {
+      const g = (y + 2 * t) & 255;
+      for (let x = 0; x < width; x++, o += 4) {
+        frame[o] = (x + t) & 255;
+        frame[o + 1] = g;
+        frame[o + 2] = 128;
+        frame[o + 3] = 255;
+      }
     }
     display.publish(frame);
     t += 2;
   }, 1000 / 30);
 
   for await (const { viewer, event } of display.events()) {
-    if (event.type.startsWith('pointer_')) console.log(viewer.slice(0, 6), event);
+    if (isPointerEvent(event)) console.log(viewer.slice(0, 6), event.type, event.x, event.y);
   }
 }
 

@@ -2,8 +2,8 @@
 # Sets up everything rfbcast needs, doing only what is missing:
 #   1. system packages (apt on Debian/Ubuntu; on macOS it names the Homebrew ones),
 #   2. npm ci when node_modules is missing or older than package-lock.json,
-#   3. the native addon when its sources or the libraries found changed,
-#   4. the TypeScript and the browser bundle when their sources changed.
+#   3. then scripts/build.sh: the native addon, the TypeScript and the browser bundle,
+#      each when its sources changed.
 # A run with nothing to do takes well under a second. All output goes to stderr.
 set -euo pipefail
 exec 1>&2
@@ -52,31 +52,6 @@ npm_dependencies() {
   fi
 }
 
-native_addon() {
-  local libs addon=build/Release/rfbcast.node stamp=build/libraries.txt
-  libs=$(for l in x264 libturbojpeg libwebp libpng yuv; do printf '%s=%s\n' "$l" "$(sh native/lib.sh have "$l")"; done)
-  if [[ -f $addon && -f $stamp && "$(cat "$stamp")" == "$libs" ]] &&
-    [[ -z $(find native binding.gyp -newer "$addon" -print -quit) ]]; then
-    return
-  fi
-  say "building the native addon"
-  npx --no-install node-gyp rebuild >build.log 2>&1 || { cat build.log; say "native build failed (log above)"; exit 1; }
-  printf '%s\n' "$libs" >"$stamp"
-  rm -f build.log
-}
-
-typescript() {
-  local stamp=dist/.built
-  if [[ -f $stamp ]] && [[ -z $(find src bench examples test/helpers scripts/build-client.js tsconfig.json package.json -newer "$stamp" -print -quit 2>/dev/null) ]]; then
-    return
-  fi
-  say "compiling TypeScript"
-  npx --no-install tsc -p tsconfig.json
-  [[ -f scripts/build-client.js ]] && node scripts/build-client.js
-  touch "$stamp"
-}
-
 system_packages
 npm_dependencies
-native_addon
-typescript
+bash scripts/build.sh

@@ -5,7 +5,7 @@
 import 'reflect-metadata';
 
 import { registerBuiltinBackends } from './backends/builtins';
-import { Metal } from './backends/vtenc/metal';
+import { Metal } from './metal/metal';
 import { rootContainer } from './core/container';
 
 registerBuiltinBackends(rootContainer);
@@ -17,7 +17,9 @@ export * from './core/errors';
 export * from './core/pixel-format';
 export * from './core/color';
 export * from './core/frame';
+export { probeFrame } from './core/probe-frame';
 export * from './core/encoder';
+export { ENCODER_DEFAULTS } from './core/options';
 export { EncoderRegistry, PROBE_TIMEOUT_MS, type RegisterOptions, type ProbeReport } from './core/registry';
 export type { Selection, SelectionCriteria } from './core/selection';
 export {
@@ -28,7 +30,7 @@ export {
   selectBackend,
   type DependencyContainer,
 } from './core/container';
-export { BackendToken, FrameAdapterToken, LoggerToken, NativeLoaderToken } from './core/tokens';
+export { BackendToken, FrameAdapterToken, HostPlatformToken, LoggerToken, NativeLoaderToken } from './core/tokens';
 export { convertFrame, convertFrameSync, type ConvertOptions } from './core/convert';
 export { createLogger, type Logger } from './core/logging';
 export { loadNativeAddon, nativeFeatures, type NativeAddon, type NativeFeatures } from './core/native';
@@ -55,27 +57,34 @@ export {
   type EncodingMode,
 } from './server/stream-config';
 export { ClockToken, systemClock, type Clock, type Timer } from './server/clock';
-export { DisplayClosedError, SwitchError, UnknownViewerError } from './server/errors';
-export type { InputEvent, PointerEvent, WheelEvent, KeyEvent, ResizeInputEvent } from './wire';
+export { DisplayClosedError, PortInUseError, SwitchError, UnknownViewerError } from './server/errors';
+export type {
+  InputEvent,
+  VocabularyEvent,
+  VocabularyEventType,
+  EventOfType,
+  OtherEvent,
+  PointerEvent,
+  WheelEvent,
+  KeyEvent,
+  ResizeInputEvent,
+} from './wire';
+export { isEventOfType, isPointerEvent, isKeyEvent, isCustomEvent } from './wire';
 export { VtencBackend } from './backends/vtenc/backend';
 export { VtencEncoder, type VtTimings } from './backends/vtenc/encoder';
-export { Metal, type MetalFrame, type MetalFrameInit, type MetalKernel, type MetalPixelFormat } from './backends/vtenc/metal';
+export { Metal, type MetalFrame, type MetalFrameInit, type MetalKernel, type MetalPixelFormat } from './metal/metal';
 export {
   VtBindingToken,
-  MetalBindingToken,
-  HostPlatformToken,
   type VtBinding,
   type VtEncoderOptions,
   type VtStep,
   type VtUnit,
   type VtProbe,
   type NativeVtEncoder,
-  type MetalBinding,
-  type MetalFrameHandle,
-  type NativeMetalKernel,
 } from './backends/vtenc/binding';
+export { MetalBindingToken, type MetalBinding, type MetalFrameHandle, type NativeMetalKernel } from './metal/binding';
 export { HostFrameAdapter, type HostFrameAdapterOptions } from './adapters/host-frame-adapter';
-export { MetalHostFrameAdapter } from './adapters/metal-host-frame-adapter';
+export { MetalHostFrameAdapter } from './metal/host-frame-adapter';
 export { FrameDownloadToken, type FrameDownload } from './adapters/download';
 export { X264Encoder, type X264EncoderOptions } from './backends/x264/encoder';
 export { X264Backend } from './backends/x264/backend';

@@ -9,10 +9,12 @@ import type { DependencyContainer } from 'tsyringe';
 import { BackendToken } from '../core/tokens';
 import { ImageBackend } from './image';
 import { registerVtenc } from './vtenc/register';
+import { registerMetal } from '../metal/register';
 import { X264Backend } from './x264/backend';
 
 export function registerBuiltinBackends(c: DependencyContainer): void {
   c.register(BackendToken, { useClass: X264Backend });
   c.register(BackendToken, { useClass: ImageBackend });
   registerVtenc(c);
+  registerMetal(c);
 }

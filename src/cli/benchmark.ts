@@ -3,7 +3,7 @@
  * encode time (median, p95), size per frame, bitrate at the target fps, and
  * quality (PSNR of what ffmpeg decodes back against the source frames).
  */
-import { Metal } from '../backends/vtenc/metal';
+import { Metal } from '../metal/metal';
 import { type DependencyContainer, registryOf, rootContainer } from '../core/container';
 import type { EncodedUnit, EncoderBackend } from '../core/encoder';
 import { createFrame, type RawFrame } from '../core/frame';

@@ -16,12 +16,17 @@ import { relayCommand } from './relay-command';
 import { serveCommand } from './serve-command';
 import { parseBitrate, parsePort, parsePositiveInt, parseSize, parseSizes } from './sizes';
 import { PATTERN_NAMES } from '../scenes/patterns';
+import { packageVersion } from '../core/native';
 
 /** Help epilogues are prose; commander wraps options but not added text. */
 const wrap = (text: string, width = 80) => text.replace(new RegExp(`(.{1,${width}})(\\s+|$)`, 'g'), '$1\n').trimEnd();
 
 const program = new Command();
-program.name('rfbcast').description('Render frames in Node.js, view and drive them live in a browser.').showHelpAfterError();
+program
+  .name('rfbcast')
+  .description('Render frames in Node.js, view and drive them live in a browser.\nRFBCAST_LOG_LEVEL=debug|info|warn|error|silent sets the log level (default warn; logs go to stderr).')
+  .version(packageVersion())
+  .showHelpAfterError();
 
 program
   .command('doctor')

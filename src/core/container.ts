@@ -14,7 +14,7 @@ import { createLogger, type Logger } from './logging';
 import { loadNativeAddon } from './native';
 import { EncoderRegistry, type RegisterOptions } from './registry';
 import { selectFrom, type Selection, type SelectionCriteria } from './selection';
-import { BackendToken, FrameAdapterToken, LoggerToken, NativeLoaderToken } from './tokens';
+import { BackendToken, FrameAdapterToken, HostPlatformToken, LoggerToken, NativeLoaderToken } from './tokens';
 
 export type { DependencyContainer };
 
@@ -27,16 +27,40 @@ export const rootContainer: DependencyContainer = globalContainer.createChildCon
 
 rootContainer.register(LoggerToken, { useFactory: instanceCachingFactory(() => createLogger()) });
 rootContainer.register(NativeLoaderToken, { useValue: loadNativeAddon });
+rootContainer.register(HostPlatformToken, { useValue: process.platform });
+/** Each container made by createContainer(), to its parent (tsyringe keeps that private). */
+const parents = new WeakMap<DependencyContainer, DependencyContainer>();
+
+/**
+ * The registry a container's registry layers over: its parent's, unless the
+ * container registers BackendToken itself and so declares its own set.
+ */
+function parentRegistry(c: DependencyContainer): EncoderRegistry | undefined {
+  if (c === rootContainer || c.isRegistered(BackendToken, false)) return undefined;
+  return registryOf(parents.get(c) ?? rootContainer);
+}
+
 rootContainer.register(EncoderRegistry, {
   useFactory: instancePerContainerCachingFactory(
     (c) =>
-      new EncoderRegistry(resolveAllOrNone(c, BackendToken), c.resolve(LoggerToken), resolveAllOrNone(c, FrameAdapterToken)),
+      new EncoderRegistry(
+        resolveAllOrNone(c, BackendToken),
+        c.resolve(LoggerToken),
+        resolveAllOrNone(c, FrameAdapterToken),
+        parentRegistry(c),
+      ),
   ),
 });
 
-/** A child of the root: register overrides in it, then pass it where a `container` option is taken. */
+/**
+ * A child of `parent` (default the root): register overrides in it, then pass
+ * it where a `container` option is taken. Its registry shows every backend of
+ * the parent's, plugins registered there later included.
+ */
 export function createContainer(parent: DependencyContainer = rootContainer): DependencyContainer {
-  return parent.createChildContainer();
+  const child = parent.createChildContainer();
+  parents.set(child, parent);
+  return child;
 }
 
 export function registryOf(c: DependencyContainer = rootContainer): EncoderRegistry {

@@ -3,7 +3,7 @@
  * per process. Backends never load it themselves: they receive it, or their
  * own slice of it, through the container, so tests can inject fakes.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 import { NativeAddonError } from './errors';
@@ -52,6 +52,11 @@ export function packageRoot(): string {
     dir = parent;
   }
   return dir;
+}
+
+/** rfbcast's version, from its package.json. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 let loaded: { addon?: NativeAddon; error?: NativeAddonError } | undefined;

@@ -1,8 +1,11 @@
 /**
  * The encoder registry: every backend descriptor by name, with cached,
- * never-throwing availability probes. One registry per container: the root
- * container's is the process-wide one, a child container gets its own (so
- * tests and applications can swap backends or bindings without globals).
+ * never-throwing availability probes. There is one registry per container,
+ * layered like the containers: a child container's registry shows its
+ * parent's backends (plugins registered later included), with the built-ins
+ * rebuilt in the child so they use the child's bindings, and with whatever
+ * the child itself registers, replaces or unregisters on top. A child that
+ * registers BackendToken itself declares its own complete set instead.
  */
 import type { BackendDescriptor, EncoderBackend, EncoderOptions, FrameAdapter, ProbeResult } from './encoder';
 import { broken } from './encoder';
@@ -56,42 +59,83 @@ async function guardedProbe(d: BackendDescriptor): Promise<ProbeResult> {
   }
 }
 
+/** A registry's view of one name: the descriptor, and whether it is a built-in from the container's tokens. */
+interface Entry {
+  descriptor: BackendDescriptor;
+  builtin: boolean;
+}
+
 export class EncoderRegistry {
-  private readonly backends = new Map<string, BackendDescriptor>();
+  private readonly builtins = new Map<string, BackendDescriptor>();
+  /** Registered (a descriptor) or unregistered (null) in this registry itself. */
+  private readonly own = new Map<string, BackendDescriptor | null>();
   private readonly probes = new Map<BackendDescriptor, Promise<ProbeResult>>();
 
+  /**
+   * `builtins`: the descriptors of this container's BackendToken. `parent`:
+   * the registry this one layers over (none for the root, or for a container
+   * that declares its own complete set of backends).
+   */
   constructor(
     builtins: readonly BackendDescriptor[],
     private readonly logger: Logger,
     private readonly adapters: readonly FrameAdapter[] = [],
+    private readonly parent?: EncoderRegistry,
   ) {
-    for (const d of builtins) this.registerBackend(d);
+    for (const d of builtins) {
+      checkDescriptor(d);
+      if (this.builtins.has(d.name)) throw new DuplicateBackendError(d.name);
+      this.builtins.set(d.name, d);
+    }
   }
 
+  /** Registers a plugin here and in every registry layered over this one (duplicate names throw unless `replace`). */
   registerBackend(descriptor: BackendDescriptor, options: RegisterOptions = {}): void {
     checkDescriptor(descriptor);
-    if (this.backends.has(descriptor.name) && !options.replace) throw new DuplicateBackendError(descriptor.name);
-    this.backends.set(descriptor.name, descriptor);
+    if (this.has(descriptor.name) && !options.replace) throw new DuplicateBackendError(descriptor.name);
+    this.own.set(descriptor.name, descriptor);
     this.logger.debug({ backend: descriptor.name, rank: descriptor.rank }, 'backend registered');
   }
 
+  /** Removes a backend from this registry and the ones layered over it; false when it was not there. */
   unregisterBackend(name: string): boolean {
-    return this.backends.delete(name);
+    const had = this.has(name);
+    this.own.set(name, null);
+    return had;
+  }
+
+  /** Every backend by name, in registration order: the parent's (or the built-ins), then this registry's own. */
+  private entries(): Map<string, Entry> {
+    const out = new Map<string, Entry>();
+    if (this.parent) {
+      for (const [name, e] of this.parent.entries()) {
+        // A parent's built-in is rebuilt here, so it uses this container's bindings.
+        const mine = e.builtin ? this.builtins.get(name) : undefined;
+        out.set(name, mine ? { descriptor: mine, builtin: true } : e);
+      }
+    }
+    for (const [name, d] of this.builtins) if (!out.has(name)) out.set(name, { descriptor: d, builtin: true });
+    for (const [name, d] of this.own) {
+      if (d) out.set(name, { descriptor: d, builtin: false });
+      else out.delete(name);
+    }
+    return out;
   }
 
   has(name: string): boolean {
-    return this.backends.has(name);
+    return this.entries().has(name);
   }
 
   get(name: string): BackendDescriptor {
-    const d = this.backends.get(name);
-    if (!d) throw new UnknownBackendError(name, [...this.backends.keys()]);
-    return d;
+    const entries = this.entries();
+    const e = entries.get(name);
+    if (!e) throw new UnknownBackendError(name, [...entries.keys()]);
+    return e.descriptor;
   }
 
   /** Descriptors in registration order. */
   list(): BackendDescriptor[] {
-    return [...this.backends.values()];
+    return [...this.entries().values()].map((e) => e.descriptor);
   }
 
   /** The backend's availability, probed once and then cached; never rejects. */

@@ -1,5 +1,5 @@
 /** Injection tokens shared across the container. */
-import type { InjectionToken } from 'tsyringe';
+import type { DependencyContainer, InjectionToken } from 'tsyringe';
 
 import type { BackendDescriptor, FrameAdapter } from './encoder';
 import type { Logger } from './logging';
@@ -17,3 +17,14 @@ export const LoggerToken: InjectionToken<Logger> = Symbol('rfbcast.Logger');
 export const NativeLoaderToken: InjectionToken<() => NativeAddon> = Symbol('rfbcast.NativeLoader');
 /** Multi-registered: frame adapters by memory kind (see FrameAdapter). */
 export const FrameAdapterToken: InjectionToken<FrameAdapter> = Symbol('rfbcast.FrameAdapter');
+/** The operating system, as `process.platform` names it; replaceable so tests can play macOS. */
+export const HostPlatformToken: InjectionToken<NodeJS.Platform> = Symbol('rfbcast.HostPlatform');
+
+/**
+ * A loader for one slice of the addon (VideoToolbox, Metal): the addon is all
+ * of them at once, so each slice is the addon typed as that slice.
+ */
+export function nativeSlice<T>(c: DependencyContainer): () => T {
+  const load = c.resolve<() => NativeAddon>(NativeLoaderToken);
+  return () => load() as unknown as T;
+}

@@ -1,9 +1,9 @@
 /** The demo's scenes: the test patterns plus animations and an interactive paint canvas. */
-import type { Metal } from '../backends/vtenc/metal';
-import type { InputEvent } from '../wire';
+import type { Metal } from '../metal/metal';
+import { type InputEvent, isEventOfType, isPointerEvent } from '../wire';
 import { metalScene } from './metal-scene';
 import { PATTERNS } from './patterns';
-import { fillRect, type Scene } from './scene';
+import { drawPixels, fillRect, rgba32, type Scene } from './scene';
 
 /** The paint scene's brush colour (on a 245 grey canvas). */
 export const PAINT_RGB = [200, 30, 60] as const;
@@ -12,8 +12,7 @@ const bouncingBox = (): Scene => ({
   name: 'bouncing_box',
   animated: true,
   render(out, width, height, index) {
-    out.fill(0);
-    for (let i = 3; i < out.length; i += 4) out[i] = 255;
+    drawPixels(out, (px) => px.fill(rgba32(0, 0, 0)));
     const size = Math.max(8, Math.floor(Math.min(width, height) / 6));
     const span = (n: number, range: number) => {
       const p = n % (2 * range);
@@ -31,40 +30,69 @@ const checkerboard = (): Scene => ({
   render(out, width, height, index) {
     const cell = Math.max(4, Math.floor(Math.min(width, height) / 12));
     const shift = index * 2;
-    for (let y = 0; y < height; y++) {
+    const light = rgba32(235, 235, 235);
+    const dark = rgba32(25, 25, 25);
+    drawPixels(out, (px) => {
+      // Two rows make every row: the one starting light and the one starting dark.
       for (let x = 0; x < width; x++) {
-        const on = (Math.floor((x + shift) / cell) + Math.floor(y / cell)) % 2 === 0;
-        const o = (y * width + x) * 4;
-        const v = on ? 235 : 25;
-        out[o] = v;
-        out[o + 1] = v;
-        out[o + 2] = v;
-        out[o + 3] = 255;
+        const on = Math.floor((x + shift) / cell) % 2 === 0;
+        px[x] = on ? light : dark;
+        px[width + x] = on ? dark : light;
       }
-    }
+      const [even, odd] = [new Uint32Array(px.subarray(0, width)), new Uint32Array(px.subarray(width, 2 * width))];
+      for (let y = 0; y < height; y++) px.set(Math.floor(y / cell) % 2 === 0 ? even : odd, y * width);
+    });
   },
 });
 
+/**
+ * A plasma from a sine table: the terms that depend only on x or only on y
+ * are computed once per column or row, the radial term's table once per size,
+ * and the colour is one palette lookup, so a pixel costs a few table reads.
+ */
 const plasma = (): Scene => {
-  const sin = new Float32Array(1024).map((_, i) => Math.sin((i / 1024) * Math.PI * 2));
-  const s = (v: number) => sin[((Math.floor(v * 162.97) % 1024) + 1024) % 1024];
+  const N = 1024;
+  const K = N / (2 * Math.PI);
+  const sin = new Float32Array(N).map((_, i) => Math.sin((i / N) * Math.PI * 2));
+  /** v (from -4 to 4) in 1/128 steps -> colour. */
+  const palette = new Uint32Array(1025).map((_, i) => {
+    const v = (i / 128 - 4) * 0.8;
+    const c = (phase: number) => Math.round(128 + 127 * Math.sin(v + phase));
+    return rgba32(c(0), c(2.1), c(4.2));
+  });
+  let size = '';
+  let radial = new Int32Array(0);
+  let cols = new Float32Array(0);
+  let diagX = new Int32Array(0);
   return {
     name: 'plasma',
     animated: true,
     render(out, width, height, index) {
-      const t = index / 30;
-      for (let y = 0; y < height; y++) {
-        const fy = y / height;
-        for (let x = 0; x < width; x++) {
-          const fx = x / width;
-          const v = s(fx * 10 + t) + s(fy * 8 - t) + s((fx + fy) * 6 + t * 1.3) + s(Math.hypot(fx - 0.5, fy - 0.5) * 12 - t * 2);
-          const o = (y * width + x) * 4;
-          out[o] = 128 + 127 * s(v * 0.8);
-          out[o + 1] = 128 + 127 * s(v * 0.8 + 2.1);
-          out[o + 2] = 128 + 127 * s(v * 0.8 + 4.2);
-          out[o + 3] = 255;
+      if (size !== `${width}x${height}`) {
+        size = `${width}x${height}`;
+        radial = new Int32Array(width * height);
+        for (let y = 0; y < height; y++) {
+          for (let x = 0; x < width; x++) radial[y * width + x] = Math.round(Math.hypot(x / width - 0.5, y / height - 0.5) * 12 * K);
         }
+        cols = new Float32Array(width);
+        diagX = Int32Array.from({ length: width }, (_, x) => Math.round((x / width) * 6 * K));
       }
+      const t = index / 30;
+      for (let x = 0; x < width; x++) cols[x] = sin[Math.floor(((x / width) * 10 + t) * K) & (N - 1)];
+      const radialShift = Math.round(2 * t * K);
+      drawPixels(out, (px) => {
+        for (let y = 0; y < height; y++) {
+          const fy = y / height;
+          const rowTerm = sin[Math.floor((fy * 8 - t) * K) & (N - 1)] + 4;
+          const diagY = Math.round((fy * 6 + t * 1.3) * K);
+          const row = y * width;
+          for (let x = 0; x < width; x++) {
+            const v =
+              rowTerm + cols[x] + sin[(diagX[x] + diagY) & (N - 1)] + sin[(radial[row + x] - radialShift) & (N - 1)];
+            px[row + x] = palette[(v * 128) | 0];
+          }
+        }
+      });
     },
   };
 };
@@ -108,15 +136,15 @@ export const paint = (): Scene => {
     },
     onEvent(e: InputEvent, width: number, height: number, viewer: string) {
       const c = ensure(width, height);
-      if (e.type === 'key_down') return clear(c);
-      if (e.type === 'pointer_up') {
+      if (isEventOfType(e, 'key_down')) return clear(c);
+      if (isEventOfType(e, 'pointer_up')) {
         strokes.delete(viewer);
         return;
       }
-      if (e.type !== 'pointer_down' && e.type !== 'pointer_move') return;
+      if (!isPointerEvent(e)) return;
       // Only x and y are required on the wire; a drag that entered the view pressed has buttons.
-      const p = e as { x: number; y: number; buttons?: unknown };
-      const pressed = Array.isArray(p.buttons) && p.buttons.length > 0;
+      const pressed = Array.isArray(e.buttons) && e.buttons.length > 0;
+      const p = { x: e.x, y: e.y };
       const from = e.type === 'pointer_down' ? p : (strokes.get(viewer) ?? (pressed ? p : undefined));
       if (!from) return;
       // Interpolate between samples so fast drags leave a continuous stroke.

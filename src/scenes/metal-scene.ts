@@ -4,7 +4,7 @@
  * row into the frame the demo publishes. Where Metal is unavailable there is
  * no such scene.
  */
-import type { Metal, MetalFrame } from '../backends/vtenc/metal';
+import type { Metal, MetalFrame } from '../metal/metal';
 import { METAL_PATTERN_ENTRY, METAL_PATTERN_SOURCE } from './metal-pattern';
 import type { Scene } from './scene';
 

@@ -24,18 +24,30 @@ export interface CpuScene extends Scene {
   render(out: Uint8Array, width: number, height: number, index: number): void;
 }
 
+/** An RGB colour as one little-endian RGBA pixel (opaque), for writing through a Uint32Array. */
+export const rgba32 = (r: number, g: number, b: number): number => ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0;
+
+/**
+ * Draws through a Uint32Array view of `out`, one element per pixel: four
+ * times fewer writes than bytes, and whole runs with `fill`. A buffer not
+ * aligned to 4 bytes is drawn in a scratch copy instead.
+ */
+export function drawPixels(out: Uint8Array, draw: (px: Uint32Array) => void): void {
+  if (out.byteOffset % 4 === 0) return draw(new Uint32Array(out.buffer, out.byteOffset, out.length >> 2));
+  const scratch = new Uint8Array(out.length);
+  draw(new Uint32Array(scratch.buffer));
+  out.set(scratch);
+}
+
+/** Fills a rectangle (clipped to the frame) with an opaque colour. */
 export function fillRect(out: Uint8Array, width: number, height: number, x0: number, y0: number, w: number, h: number, rgb: readonly number[]): void {
   const xa = Math.max(0, Math.floor(x0));
   const ya = Math.max(0, Math.floor(y0));
   const xb = Math.min(width, Math.floor(x0 + w));
   const yb = Math.min(height, Math.floor(y0 + h));
-  for (let y = ya; y < yb; y++) {
-    for (let x = xa; x < xb; x++) {
-      const o = (y * width + x) * 4;
-      out[o] = rgb[0];
-      out[o + 1] = rgb[1];
-      out[o + 2] = rgb[2];
-      out[o + 3] = 255;
-    }
-  }
+  if (xa >= xb) return;
+  const colour = rgba32(rgb[0], rgb[1], rgb[2]);
+  drawPixels(out, (px) => {
+    for (let y = ya; y < yb; y++) px.fill(colour, y * width + xa, y * width + xb);
+  });
 }

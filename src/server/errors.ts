@@ -19,3 +19,19 @@ export class UnknownViewerError extends RfbcastError {
     super('ERR_RFBCAST_UNKNOWN_VIEWER', `no viewer with id '${id}'`);
   }
 }
+
+/** The port a hub was asked to listen on is taken by another server. */
+export class PortInUseError extends RfbcastError {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'ERR_RFBCAST_PORT_IN_USE',
+      `port ${port} on ${host} is already in use: stop the other server, pass another port, ` +
+        `or pass { port: 0 } to take a free one (display.url then says which)`,
+      options,
+    );
+  }
+}

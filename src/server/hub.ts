@@ -26,6 +26,7 @@ import type { Display } from './display';
 import { Stream, type StreamDeps } from './stream';
 import { handshake } from './handshake';
 import { type HttpLimits, httpServerOptions } from './http-limits';
+import { checkKnownKeys, checkSize, listenError, OPTION_KEYS } from './hub-options';
 import { imageBackendFor, videoBackendFor } from './negotiation';
 import { isValidStreamName, normalisePrefix, streamNameOf, underPrefix } from './routing';
 import { handleSideChannel, methodNotAllowed, notFound } from './side-channel';
@@ -58,13 +59,13 @@ export interface HubOptions extends HttpLimits {
   nats?: NatsConfig;
 }
 
-export const HUB_DEFAULTS = {
+export const HUB_DEFAULTS = Object.freeze({
   port: 8765,
   host: '127.0.0.1',
   maxMessageBytes: 64 * 1024,
   helloTimeoutMs: 10_000,
   pingIntervalMs: 20_000,
-};
+});
 
 /** How long sockets get to take a 1001 when the hub closes. */
 const CLOSE_GRACE_MS = 500;
@@ -109,6 +110,7 @@ export class Hub {
 
   /** Adds a named stream (PROTOCOL.md §17 H5 names; duplicates are an error). */
   async addStream(name: string, width: number, height: number, options: StreamOptions = {}): Promise<Display> {
+    checkKnownKeys('addStream', options, OPTION_KEYS.stream);
     return this.createStream(name, width, height, options, false);
   }
 
@@ -121,6 +123,7 @@ export class Hub {
       throw new ConfigError(`invalid stream name '${name}': 1-64 characters of [A-Za-z0-9._~-], not '.' or '..'`);
     }
     if (this.displays.has(name)) throw new ConfigError(`a stream named '${name}' already exists`);
+    checkSize(width, height);
     const config = this.configOf(options);
     const registry = registryOf(this.container);
     const logger = options.logger ?? this.logger;
@@ -210,9 +213,10 @@ export class Hub {
     this.ownsServer = true;
     this.attachTo(server, true);
     const host = this.options.host ?? HUB_DEFAULTS.host;
+    const wanted = this.options.port ?? HUB_DEFAULTS.port;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port ?? HUB_DEFAULTS.port, host, () => {
+      server.once('error', (error) => reject(listenError(error, host, wanted)));
+      server.listen(wanted, host, () => {
         server.off('error', reject);
         resolve();
       });

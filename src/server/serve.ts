@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 
 import type { Display } from './display';
 import { Hub, type HubOptions } from './hub';
+import { checkHubOptions, checkKnownKeys, checkSize, OPTION_KEYS } from './hub-options';
 import type { StreamOptions } from './stream-config';
 
 export interface ServeOptions extends HubOptions, StreamOptions {
@@ -16,6 +17,9 @@ export interface ServeOptions extends HubOptions, StreamOptions {
 
 /** Serves one stream of `width` x `height` and resolves once listening. `display.close()` stops the server. */
 export async function serve(width: number, height: number, options: ServeOptions = {}): Promise<Display> {
+  checkSize(width, height);
+  checkHubOptions(options);
+  checkKnownKeys('serve', options, OPTION_KEYS.serve);
   const hub = new Hub(options);
   const display = await hub.createStream(options.name ?? 'default', width, height, options, true);
   await start(hub);
@@ -35,6 +39,8 @@ async function start(hub: Hub): Promise<void> {
 
 /** A hub listening on its own port, for several named streams: add them with `hub.addStream()`. */
 export async function createHub(options: HubOptions = {}): Promise<Hub> {
+  checkHubOptions(options);
+  checkKnownKeys('createHub', options, OPTION_KEYS.createHub);
   const hub = new Hub(options);
   await start(hub);
   return hub;
@@ -53,6 +59,8 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
  * to servers it creates itself.
  */
 export function attach(server: Server, options: HubOptions & { sideChannel?: boolean } = {}): Hub {
+  checkHubOptions(options);
+  checkKnownKeys('attach', options, OPTION_KEYS.attach);
   const hub = new Hub(options);
   hub.attachTo(server, options.sideChannel ?? false);
   hub.startOrigin().catch((err: unknown) => hub.logger.error({ err }, 'cannot offer the streams to relays'));

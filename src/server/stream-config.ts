@@ -75,14 +75,18 @@ export type StreamConfig = Required<
 > &
   Pick<StreamOptions, 'backend' | 'stillAfterMs' | 'maxRenderDimension' | 'authenticate' | 'statsIntervalMs' | 'slowViewerBudgetBytes' | 'recordEvents'>;
 
-export const STREAM_DEFAULTS = {
+type DefaultedKey =
+  | 'fps' | 'bitrate' | 'gpu' | 'imageMode' | 'maxInflight' | 'inflightTimeoutMs' | 'resizePolicy' | 'resizeDebounceMs'
+  | 'authTimeoutMs' | 'adaptive' | 'ownFrames' | 'encodePipelineDepth' | 'eventQueueSize' | 'maxViewers' | 'slowViewerTimeoutMs';
+
+export const STREAM_DEFAULTS: Readonly<Required<Pick<StreamOptions, DefaultedKey>>> = Object.freeze({
   fps: ENCODER_DEFAULTS.fps,
   bitrate: ENCODER_DEFAULTS.bitrate,
   gpu: false,
-  imageMode: 'jpeg' as ImageMode,
+  imageMode: 'jpeg',
   maxInflight: 2,
   inflightTimeoutMs: 2000,
-  resizePolicy: 'publisher' as ResizePolicy,
+  resizePolicy: 'publisher',
   resizeDebounceMs: 120,
   authTimeoutMs: 10_000,
   adaptive: false,
@@ -92,7 +96,7 @@ export const STREAM_DEFAULTS = {
   eventQueueSize: 4096,
   maxViewers: 64,
   slowViewerTimeoutMs: 10_000,
-};
+});
 
 function positiveInt(name: string, v: unknown): void {
   if (!Number.isInteger(v) || (v as number) <= 0) throw new ConfigError(`${name} must be a positive integer, got ${String(v)}`);
@@ -104,13 +108,19 @@ function positiveNumber(name: string, v: unknown): void {
   }
 }
 
-/** Every StreamOptions key: anything else given (hub options from serve()) stays out of the config. */
-const STREAM_KEYS: ReadonlyArray<keyof StreamOptions> = [
-  'fps', 'bitrate', 'gpu', 'backend', 'imageMode', 'maxInflight', 'inflightTimeoutMs', 'stillAfterMs', 'resizePolicy',
-  'maxRenderDimension', 'resizeDebounceMs', 'authenticate', 'token', 'authTimeoutMs', 'statsIntervalMs', 'adaptive',
-  'ownFrames', 'encoding', 'encodePipelineDepth', 'eventQueueSize', 'maxViewers', 'slowViewerBudgetBytes', 'slowViewerTimeoutMs',
-  'logger', 'recordEvents',
-];
+/**
+ * Every StreamOptions key: anything else given (hub options from serve()) stays
+ * out of the config. A record, so that a key added to StreamOptions and not
+ * here fails to compile.
+ */
+const STREAM_KEY_SET: Record<keyof StreamOptions, true> = {
+  fps: true, bitrate: true, gpu: true, backend: true, imageMode: true, maxInflight: true, inflightTimeoutMs: true,
+  stillAfterMs: true, resizePolicy: true, maxRenderDimension: true, resizeDebounceMs: true, authenticate: true,
+  token: true, authTimeoutMs: true, statsIntervalMs: true, adaptive: true, ownFrames: true, encoding: true,
+  encodePipelineDepth: true, eventQueueSize: true, maxViewers: true, slowViewerBudgetBytes: true,
+  slowViewerTimeoutMs: true, logger: true, recordEvents: true,
+};
+export const STREAM_KEYS = Object.keys(STREAM_KEY_SET) as ReadonlyArray<keyof StreamOptions>;
 
 export function resolveStreamConfig(o: StreamOptions): StreamConfig {
   const given = Object.fromEntries(

@@ -48,13 +48,57 @@ export interface ResizeInputEvent {
   ratio: number;
 }
 
-/** Events outside the vocabulary are passed through unchanged. */
+/** Events outside the vocabulary are passed through unchanged; tell them apart with isCustomEvent(). */
 export interface OtherEvent {
   type: string;
   [field: string]: unknown;
 }
 
-export type InputEvent = PointerEvent | WheelEvent | KeyEvent | ResizeInputEvent | OtherEvent;
+/** The events of the vocabulary (§8), which narrow by `type`. */
+export type VocabularyEvent = PointerEvent | WheelEvent | KeyEvent | ResizeInputEvent;
+export type VocabularyEventType = VocabularyEvent['type'];
+/** The vocabulary event whose `type` is T (a PointerEvent for 'pointer_down', ...). */
+export type EventOfType<T extends VocabularyEventType> = T extends unknown
+  ? VocabularyEvent extends infer E
+    ? E extends { type: infer U }
+      ? T extends U
+        ? E & { type: T }
+        : never
+      : never
+    : never
+  : never;
+
+/**
+ * What a viewer sends. Its `type` is any string (custom events pass through),
+ * so TypeScript cannot narrow it by comparing `type`: narrow with
+ * isEventOfType() / isCustomEvent() instead, e.g.
+ * `if (isEventOfType(event, 'pointer_down')) use(event.x)`.
+ */
+export type InputEvent = VocabularyEvent | OtherEvent;
+
+const VOCABULARY_TYPES: ReadonlySet<string> = new Set<VocabularyEventType>([
+  'pointer_move', 'pointer_down', 'pointer_up', 'wheel', 'key_down', 'key_up', 'resize',
+]);
+
+/** True when `event` is a vocabulary event of one of `types`; narrows it to that event's interface. */
+export function isEventOfType<T extends VocabularyEventType>(
+  event: InputEvent,
+  ...types: T[]
+): event is EventOfType<T> {
+  return (types as string[]).includes(event.type);
+}
+
+/** True for any pointer event (move, down, up). */
+export const isPointerEvent = (event: InputEvent): event is PointerEvent =>
+  isEventOfType(event, 'pointer_move', 'pointer_down', 'pointer_up');
+
+/** True for key_down and key_up. */
+export const isKeyEvent = (event: InputEvent): event is KeyEvent => isEventOfType(event, 'key_down', 'key_up');
+
+/** True for an event outside the vocabulary (an application's own event). */
+export function isCustomEvent(event: InputEvent): event is OtherEvent {
+  return !VOCABULARY_TYPES.has(event.type);
+}
 
 // ---- DOM -> wire mappings (§8.2) ----
 

@@ -17,11 +17,10 @@ import {
   Rank,
 } from '../../core/encoder';
 import { messageOf } from '../../core/errors';
-import { createFrame } from '../../core/frame';
 import type { NativeAddon } from '../../core/native';
+import { probeFrame } from '../../core/probe-frame';
 import { PIXEL_FORMATS } from '../../core/pixel-format';
 import { NativeLoaderToken } from '../../core/tokens';
-import { movingPattern } from '../../scenes/patterns';
 import { ImageEncoder } from './encoder';
 import { builtWithout, IMAGE_MIMES, IMAGE_MODE_NAMES, MODE_SPECS, type ImageMode } from './modes';
 import { imageBinding } from './native';
@@ -33,9 +32,7 @@ async function probeMode(addon: NativeAddon, mode: ImageMode): Promise<ProbeResu
   if (!addon.features()[MODE_SPECS[mode].feature]) return absent(builtWithout(mode));
   const encoder = new ImageEncoder({ mode }, addon);
   try {
-    const data = movingPattern(PROBE_SIZE, PROBE_SIZE, 0);
-    const frame = createFrame({ data, width: PROBE_SIZE, height: PROBE_SIZE });
-    const [payload] = await encoder.encode(frame, { timestampUs: 0 });
+    const [payload] = await encoder.encode(probeFrame(PROBE_SIZE), { timestampUs: 0 });
     if (!payload || !MODE_SPECS[mode].isFile(payload.data)) {
       return broken(`the ${mode} test encode did not produce an ${MODE_SPECS[mode].mime} file`);
     }

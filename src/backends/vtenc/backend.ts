@@ -18,10 +18,10 @@ import {
 } from '../../core/encoder';
 import { BackendUnavailableError, messageOf } from '../../core/errors';
 import type { Logger } from '../../core/logging';
-import { LoggerToken } from '../../core/tokens';
-import { HostPlatformToken, type VtBinding, VtBindingToken } from './binding';
+import { HostPlatformToken, LoggerToken } from '../../core/tokens';
+import { Metal } from '../../metal/metal';
+import { type VtBinding, VtBindingToken } from './binding';
 import { nativeOptions, VtencEncoder } from './encoder';
-import { Metal } from './metal';
 
 /** VideoToolbox's kVTCouldNotFindVideoEncoderErr: this Mac has no H.264 hardware encoder. */
 const NO_ENCODER = -12908;

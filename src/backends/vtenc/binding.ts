@@ -1,13 +1,14 @@
 /**
- * The slices of the native addon the VideoToolbox backend and the Metal API
- * use, and the tokens they are injected through. The defaults come from the
- * container's NativeLoaderToken; tests register fakes with the same shape in a
- * child container, which is how everything here is verified without a Mac.
+ * The slice of the native addon the VideoToolbox backend uses, and the token
+ * it is injected through. The default comes from the container's
+ * NativeLoaderToken; tests register fakes with the same shape in a child
+ * container, which is how the backend is verified without a Mac.
  */
 import type { DependencyContainer, InjectionToken } from 'tsyringe';
 
-import type { NativeAddon, NativeFeatures } from '../../core/native';
-import { NativeLoaderToken } from '../../core/tokens';
+import type { NativeFeatures } from '../../core/native';
+import { nativeSlice } from '../../core/tokens';
+import type { MetalFrameHandle } from '../../metal/binding';
 
 export interface VtEncoderOptions {
   width: number;
@@ -72,45 +73,9 @@ export interface VtBinding {
   VtEncoder: new (options: VtEncoderOptions) => NativeVtEncoder;
 }
 
-/** A frame in a shared-storage MTLBuffer; `contents` views the same memory. */
-export interface MetalFrameHandle {
-  readonly width: number;
-  readonly height: number;
-  readonly pixelFormat: 'rgba' | 'bgra' | 'nv12';
-  /** Bytes per row (rows are padded for the GPU); NV12's CbCr plane follows the Y plane. */
-  readonly stride: number;
-  readonly contents: Uint8Array;
-}
-
-export interface NativeMetalKernel {
-  /** Runs over every pixel: frame bytes at buffer(0), {width, height, stride} at buffer(1), params at buffer(2). */
-  run(frame: MetalFrameHandle, params: Float32Array): Promise<{ gpuMs: number }>;
-}
-
-export interface MetalBinding {
-  features(): Pick<NativeFeatures, 'metal'>;
-  metalAvailable(): { available: boolean; device?: string; reason?: string };
-  MetalFrame: new (width: number, height: number, pixelFormat: string) => MetalFrameHandle;
-  MetalKernel: new (source: string, entry: string) => NativeMetalKernel;
-  metalRgbToNv12(src: MetalFrameHandle, dst: MetalFrameHandle): Promise<{ gpuMs: number }>;
-  metalToRgb(src: MetalFrameHandle, format: 'rgba' | 'rgb24', dst: Uint8Array): Promise<{ gpuMs: number }>;
-}
-
 /** Loads the VideoToolbox binding (throws NativeAddonError when the addon cannot load). */
 export const VtBindingToken: InjectionToken<() => VtBinding> = Symbol('rfbcast.VtBinding');
-/** Loads the Metal binding. */
-export const MetalBindingToken: InjectionToken<() => MetalBinding> = Symbol('rfbcast.MetalBinding');
-/** The operating system, as `process.platform` names it; replaceable so tests can play macOS. */
-export const HostPlatformToken: InjectionToken<NodeJS.Platform> = Symbol('rfbcast.HostPlatform');
 
-/** The addon is both bindings: on macOS it is built with VtEncoder and MetalFrame. */
-function addonAs<T>(c: DependencyContainer): () => T {
-  const load = c.resolve<() => NativeAddon>(NativeLoaderToken);
-  return () => load() as unknown as T;
-}
-
-export function registerAppleBindings(c: DependencyContainer): void {
-  c.register(VtBindingToken, { useFactory: (dc) => addonAs<VtBinding>(dc) });
-  c.register(MetalBindingToken, { useFactory: (dc) => addonAs<MetalBinding>(dc) });
-  c.register(HostPlatformToken, { useValue: process.platform });
+export function registerVtBinding(c: DependencyContainer): void {
+  c.register(VtBindingToken, { useFactory: (dc) => nativeSlice<VtBinding>(dc) });
 }

@@ -18,7 +18,7 @@ import { checkEncodeOptions, ENCODER_DEFAULTS, integerOption } from '../../core/
 import { createFrame, type HostFrame, MAX_DIMENSION, type RawFrame } from '../../core/frame';
 import { codecStringOf } from '../h264';
 import type { NativeVtEncoder, VtBinding, VtEncoderOptions, VtStep, VtUnit } from './binding';
-import type { Metal, MetalFrame } from './metal';
+import type { Metal, MetalFrame } from '../../metal/metal';
 
 export const MAX_PIPELINE_DEPTH = 16;
 

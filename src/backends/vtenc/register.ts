@@ -1,20 +1,11 @@
-/**
- * Everything the VideoToolbox backend brings to a container: its native
- * bindings, the backend itself, Metal's download and the Metal frame adapter
- * (so image-only viewers of a Metal stream still get pictures).
- */
+/** Everything the VideoToolbox backend brings to a container: its native binding and the backend. */
 import type { DependencyContainer } from 'tsyringe';
 
-import { FrameDownloadToken } from '../../adapters/download';
-import { MetalHostFrameAdapter } from '../../adapters/metal-host-frame-adapter';
-import { BackendToken, FrameAdapterToken } from '../../core/tokens';
+import { BackendToken } from '../../core/tokens';
 import { VtencBackend } from './backend';
-import { registerAppleBindings } from './binding';
-import { MetalFrameDownload } from './metal-download';
+import { registerVtBinding } from './binding';
 
 export function registerVtenc(c: DependencyContainer): void {
-  registerAppleBindings(c);
+  registerVtBinding(c);
   c.register(BackendToken, { useClass: VtencBackend });
-  c.register(FrameDownloadToken, { useClass: MetalFrameDownload });
-  c.register(FrameAdapterToken, { useClass: MetalHostFrameAdapter });
 }

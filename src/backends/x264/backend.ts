@@ -15,11 +15,10 @@ import {
   Rank,
 } from '../../core/encoder';
 import { messageOf } from '../../core/errors';
-import { rgbaFrame } from '../../core/frame';
 import type { Logger } from '../../core/logging';
 import type { NativeAddon } from '../../core/native';
+import { probeFrame } from '../../core/probe-frame';
 import { LoggerToken, NativeLoaderToken } from '../../core/tokens';
-import { movingPattern } from '../../scenes/patterns';
 import { containsIdr, NAL_PPS, NAL_SPS, nalTypes } from '../h264';
 import { x264Binding, X264_MISSING } from './binding';
 import { X264Encoder } from './encoder';
@@ -32,7 +31,7 @@ async function testEncode(native: NativeAddon): Promise<string | undefined> {
   try {
     const units = [];
     for (let i = 0; i < 2; i++) {
-      const frame = rgbaFrame(movingPattern(PROBE_SIZE, PROBE_SIZE, i), PROBE_SIZE, PROBE_SIZE);
+      const frame = probeFrame(PROBE_SIZE, i);
       units.push(...(await encoder.encode(frame, { timestampUs: i * 33_333 })));
     }
     const first = units[0];

@@ -5,9 +5,9 @@
  */
 import { injectable, injectAll } from 'tsyringe';
 
+import { type FrameDownload, FrameDownloadToken } from '../adapters/download';
+import { HostFrameAdapter } from '../adapters/host-frame-adapter';
 import type { BackendDescriptor, EncoderBackend, FrameAdapter } from '../core/encoder';
-import { type FrameDownload, FrameDownloadToken } from './download';
-import { HostFrameAdapter } from './host-frame-adapter';
 
 @injectable()
 export class MetalHostFrameAdapter implements FrameAdapter {

@@ -1,9 +1,9 @@
 /** Metal's entry under FrameDownloadToken: views of the shared buffer, or GPU-made RGB copies. */
 import { inject, injectable } from 'tsyringe';
 
-import type { FrameDownload } from '../../adapters/download';
-import type { HostFrame, RawFrame } from '../../core/frame';
-import type { PixelFormat } from '../../core/pixel-format';
+import type { FrameDownload } from '../adapters/download';
+import type { HostFrame, RawFrame } from '../core/frame';
+import type { PixelFormat } from '../core/pixel-format';
 import { Metal } from './metal';
 
 @injectable()

@@ -6,17 +6,12 @@
  */
 import { inject, injectable } from 'tsyringe';
 
-import type { ColorDescriptor } from '../../core/color';
-import { ConversionError, FrameError, messageOf, NativeAddonError } from '../../core/errors';
-import { createFrame, type HostFrame, type RawFrame } from '../../core/frame';
-import type { PixelFormat } from '../../core/pixel-format';
-import {
-  HostPlatformToken,
-  type MetalBinding,
-  MetalBindingToken,
-  type MetalFrameHandle,
-  type NativeMetalKernel,
-} from './binding';
+import type { ColorDescriptor } from '../core/color';
+import { ConversionError, FrameError, messageOf, NativeAddonError } from '../core/errors';
+import { createFrame, type HostFrame, type RawFrame } from '../core/frame';
+import type { PixelFormat } from '../core/pixel-format';
+import { HostPlatformToken } from '../core/tokens';
+import { type MetalBinding, MetalBindingToken, type MetalFrameHandle, type NativeMetalKernel } from './binding';
 
 export type MetalPixelFormat = MetalFrameHandle['pixelFormat'];
 

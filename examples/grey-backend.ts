@@ -1,0 +1,136 @@
+// A complete backend plugin, written only against rfbcast's public API: a
+// low-bandwidth greyscale image backend built on sharp (libvips). It encodes
+// one-channel JPEG (or PNG) images, a fraction of the size of colour ones.
+// The example registers it, serves an animated picture, and switches the
+// viewer that presses `g` to it (and back to its colour backend with `c`).
+// Run: npm run build && node dist/examples/grey-backend.js
+import sharp from 'sharp';
+
+import {
+  absent,
+  broken,
+  ConfigError,
+  type EncodedUnit,
+  type EncodeOptions,
+  type EncoderBackend,
+  type EncoderOptions,
+  EncoderClosedError,
+  EncoderError,
+  FrameError,
+  isEventOfType,
+  ok,
+  probeFrame,
+  type BackendDescriptor,
+  type HostFrame,
+  type RawFrame,
+  Rank,
+  registerBackend,
+  serve,
+  unitOf,
+  wire,
+} from 'rfbcast';
+
+type GreyMode = 'jpeg' | 'png';
+const MIMES: Record<GreyMode, string> = { jpeg: 'image/jpeg', png: 'image/png' };
+
+/** One encoder: every frame becomes one greyscale image file, a keyframe. */
+class GreyEncoder implements EncoderBackend {
+  readonly transport = 'image';
+  readonly mime: string;
+  private closed = false;
+
+  constructor(
+    private readonly mode: GreyMode,
+    private readonly quality: number,
+  ) {
+    this.mime = MIMES[mode];
+  }
+
+  async encode(frame: RawFrame, options: EncodeOptions): Promise<EncodedUnit[]> {
+    if (this.closed) throw new EncoderClosedError('grey encoder');
+    if (frame.memory !== 'host' || frame.pixelFormat !== 'rgba') {
+      throw new FrameError(`grey takes rgba host frames, not ${frame.pixelFormat} in ${frame.memory} memory`);
+    }
+    const { data, stride } = frame as HostFrame;
+    const raw = { width: stride / 4, height: frame.height, channels: 4 as const };
+    let image = sharp(data, { raw }).extract({ left: 0, top: 0, width: frame.width, height: frame.height }).greyscale();
+    image = this.mode === 'jpeg' ? image.jpeg({ quality: this.quality }) : image.png({ compressionLevel: 6 });
+    let file: Buffer;
+    try {
+      // libvips encodes on its own threads: the event loop stays free.
+      file = await image.toColourspace('b-w').toBuffer();
+    } catch (cause) {
+      throw new EncoderError(`grey: ${this.mode} encode failed`, { cause });
+    }
+    return [unitOf(frame, { data: new Uint8Array(file.buffer, file.byteOffset, file.length), keyframe: true, timestampUs: options.timestampUs, mime: this.mime })];
+  }
+
+  async flush(): Promise<EncodedUnit[]> {
+    return [];
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+export const greyBackend: BackendDescriptor = {
+  name: 'grey',
+  label: 'Greyscale JPEG/PNG (sharp)',
+  transport: 'image',
+  rank: Rank.MARGINAL,
+  capabilities: { pixelFormats: ['rgba'], memories: ['host'], codecs: ['image/jpeg', 'image/png'], hardware: false, modes: ['jpeg', 'png'] },
+  async probe() {
+    if (typeof sharp !== 'function') return absent('sharp is not installed');
+    const encoder = new GreyEncoder('jpeg', 50);
+    try {
+      const [unit] = await encoder.encode(probeFrame(), { timestampUs: 0 });
+      return unit && unit.data[0] === 0xff && unit.data[1] === 0xd8 ? ok() : broken('the test encode made no JPEG');
+    } catch (error) {
+      return broken(`the test encode failed: ${String(error)}`);
+    } finally {
+      await encoder.close();
+    }
+  },
+  create(options: EncoderOptions) {
+    const mode = options.mode ?? 'jpeg';
+    if (mode !== 'jpeg' && mode !== 'png') throw new ConfigError(`grey: mode must be jpeg or png, got ${String(mode)}`);
+    const quality = options.quality ?? 50;
+    if (!Number.isInteger(quality) || quality < 1 || quality > 100) {
+      throw new ConfigError(`grey: quality must be an integer from 1 to 100, got ${String(quality)}`);
+    }
+    return new GreyEncoder(mode, quality);
+  },
+};
+
+async function main(): Promise<void> {
+  registerBackend(greyBackend);
+  const width = 640;
+  const height = 360;
+  const display = await serve(width, height, { port: Number(process.env.PORT ?? 8765) });
+  console.log(`open http://127.0.0.1:${new URL(display.url).port}/ and press g (grey) or c (colour)`);
+  let t = 0;
+  setInterval(() => {
+    const frame = new Uint8Array(width * height * 4);
+    for (let y = 0, o = 0; y < height; y++) {
+      for (let x = 0; x < width; x++, o += 4) {
+        frame[o] = (x + t) & 255;
+        frame[o + 1] = (y + 2 * t) & 255;
+        frame[o + 2] = 160;
+        frame[o + 3] = 255;
+      }
+    }
+    display.publish(frame);
+    t += 2;
+  }, 1000 / 30);
+  for await (const { viewer, event } of display.events()) {
+    if (!isEventOfType(event, 'key_down')) continue;
+    // Back to colour: H.264 for a viewer that takes it, else the built-in image backend.
+    const h264 = display.viewers().find((v) => v.id === viewer)?.supported.includes(wire.CAP_H264);
+    const colour = h264 ? 'libx264' : 'image';
+    const to = event.key === 'g' ? 'grey' : event.key === 'c' ? colour : undefined;
+    if (to) await display.switchBackend(to, { viewer }).catch((e: unknown) => console.error(String(e)));
+  }
+}
+
+if (require.main === module) void main();

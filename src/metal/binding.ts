@@ -1,0 +1,40 @@
+/**
+ * The slice of the native addon the Metal API uses, and the token it is
+ * injected through. The default comes from the container's NativeLoaderToken;
+ * tests register a fake with the same shape in a child container.
+ */
+import type { DependencyContainer, InjectionToken } from 'tsyringe';
+
+import type { NativeFeatures } from '../core/native';
+import { nativeSlice } from '../core/tokens';
+
+/** A frame in a shared-storage MTLBuffer; `contents` views the same memory. */
+export interface MetalFrameHandle {
+  readonly width: number;
+  readonly height: number;
+  readonly pixelFormat: 'rgba' | 'bgra' | 'nv12';
+  /** Bytes per row (rows are padded for the GPU); NV12's CbCr plane follows the Y plane. */
+  readonly stride: number;
+  readonly contents: Uint8Array;
+}
+
+export interface NativeMetalKernel {
+  /** Runs over every pixel: frame bytes at buffer(0), {width, height, stride} at buffer(1), params at buffer(2). */
+  run(frame: MetalFrameHandle, params: Float32Array): Promise<{ gpuMs: number }>;
+}
+
+export interface MetalBinding {
+  features(): Pick<NativeFeatures, 'metal'>;
+  metalAvailable(): { available: boolean; device?: string; reason?: string };
+  MetalFrame: new (width: number, height: number, pixelFormat: string) => MetalFrameHandle;
+  MetalKernel: new (source: string, entry: string) => NativeMetalKernel;
+  metalRgbToNv12(src: MetalFrameHandle, dst: MetalFrameHandle): Promise<{ gpuMs: number }>;
+  metalToRgb(src: MetalFrameHandle, format: 'rgba' | 'rgb24', dst: Uint8Array): Promise<{ gpuMs: number }>;
+}
+
+/** Loads the Metal binding. */
+export const MetalBindingToken: InjectionToken<() => MetalBinding> = Symbol('rfbcast.MetalBinding');
+
+export function registerMetalBinding(c: DependencyContainer): void {
+  c.register(MetalBindingToken, { useFactory: (dc) => nativeSlice<MetalBinding>(dc) });
+}
