@@ -7,7 +7,7 @@
  */
 import { createServer, type Server } from 'node:net';
 
-import { type BackendDescriptor, BackendToken, ConfigError, createContainer, createHub, createLogger, type Display, type Hub, LoggerToken } from 'rfbcast';
+import { type BackendDescriptor, BackendToken, ConfigError, createContainer, createHub, createLogger, type Display, type Hub, LoggerToken, PortInUseError } from 'rfbcast';
 import { WebSocket } from 'ws';
 
 import { fakeBackend } from './helpers/fake-backends';
@@ -67,7 +67,9 @@ describe('listening', () => {
   it('rejects when the port is taken', async () => {
     blocker = createServer();
     const port = await new Promise<number>((resolve) => blocker?.listen(0, '127.0.0.1', () => resolve((blocker?.address() as { port: number }).port)));
-    await expect(createHub({ port, container: fakeContainer(fakeControl(), fakeControl()) })).rejects.toThrow(/EADDRINUSE/);
+    const taken = createHub({ port, container: fakeContainer(fakeControl(), fakeControl()) });
+    await expect(taken).rejects.toBeInstanceOf(PortInUseError);
+    await expect(taken).rejects.toThrow(`port ${port} on 127.0.0.1 is already in use`);
   });
 });
 
