@@ -54,13 +54,14 @@ async function addStreams(hub: Hub): Promise<void> {
 
 async function main(): Promise<void> {
   const logger = createLogger({ level: process.env.RFBCAST_LOG_LEVEL ?? 'error' });
-  const common = { logger, origins: [TARGET_LIMITS.allowedOrigin] };
+  const { headersTimeoutMs, requestTimeoutMs, maxHeaderBytes } = TARGET_LIMITS;
+  const common = { logger, origins: [TARGET_LIMITS.allowedOrigin], headersTimeoutMs, requestTimeoutMs, maxHeaderBytes };
   const nats = process.env.FUZZ_NATS;
-  const own = await createHub({ port: 0, host: '127.0.0.1', ...common, ...TARGET_LIMITS, ...(nats ? { nats } : {}) });
+  const own = await createHub({ port: 0, host: '127.0.0.1', ...common, ...(nats ? { nats } : {}) });
   await addStreams(own);
   let relayed: Relay | undefined;
   if (nats) {
-    relayed = await relay({ nats, port: 0, host: '127.0.0.1', name: 'fuzz-relay', ...common, ...TARGET_LIMITS });
+    relayed = await relay({ nats, port: 0, host: '127.0.0.1', name: 'fuzz-relay', ...common });
     // Ready once it has discovered the origin's streams.
     while (!relayed.status().streams.some((st) => st.name === 'live')) await new Promise((r) => setTimeout(r, 20));
   }
