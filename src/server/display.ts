@@ -43,7 +43,7 @@ export interface StreamInfo {
   clients: number;
 }
 
-/** Each display's stream, for the server's own modules and tests that reach inside (not exported by the package). */
+/** Each display's stream, for tests that reach inside (spying on admission, counting handshakes); not exported by the package. */
 const streams = new WeakMap<Display, Stream>();
 
 export function streamOf(display: Display): Stream {
