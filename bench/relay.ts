@@ -12,7 +12,8 @@ import { readFileSync } from 'node:fs';
 
 import { WebSocket } from 'ws';
 
-import { createFrame, type Display, serve, wire } from '../src';
+import { createFrame, type Display, serve } from '../src';
+import * as wire from '../src/wire';
 import { movingPattern } from '../src/scenes/patterns';
 import { type NatsServer, startNats, startRelay } from '../test/helpers/nats';
 import { type BenchRow, progress, type Suite, summarize } from './harness';

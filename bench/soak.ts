@@ -9,7 +9,9 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 import { WebSocket } from 'ws';
 
-import { createLogger, loadNativeAddon, serve, wire } from '../src';
+import { createLogger, serve } from '../src';
+import { loadNativeAddon } from '../src/testing';
+import * as wire from '../src/wire';
 import { movingPattern } from '../src/scenes/patterns';
 import { progress } from './harness';
 

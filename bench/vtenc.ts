@@ -8,10 +8,13 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 
-import { createFrame, metal, registryOf, type VtencEncoder } from '../src';
+import { createFrame, metalOf, registryOf, type VtencEncoder } from '../src';
 import { METAL_PATTERN_ENTRY, METAL_PATTERN_SOURCE } from '../src/scenes/metal-pattern';
 import { movingPattern } from '../src/scenes/patterns';
 import { type BenchRow, progress, summarize, type Suite, SuiteSkipped, timeFrames } from './harness';
+
+/** The process-wide container's Metal. */
+const metal = metalOf();
 
 const SIZES: Array<[number, number]> = [
   [1280, 720],

@@ -18,7 +18,8 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { convertFrameSync, createFrame, type HostFrame, loadNativeAddon, X264Encoder } from '../src';
+import { convertFrameSync, createFrame, type HostFrame, X264Encoder } from '../src';
+import { loadNativeAddon } from '../src/testing';
 import { x264Binding } from '../src/backends/x264/binding';
 import { x264Settings } from '../src/backends/x264/encoder';
 import { movingPattern } from '../src/scenes/patterns';

@@ -27,8 +27,8 @@ import {
   registerBackend,
   serve,
   unitOf,
-  wire,
 } from 'rfbcast';
+import * as wire from 'rfbcast/wire';
 
 type GreyMode = 'jpeg' | 'png';
 const MIMES: Record<GreyMode, string> = { jpeg: 'image/jpeg', png: 'image/png' };

@@ -14,9 +14,12 @@ import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import { openSync, writeSync, closeSync } from 'node:fs';
 
-import { metal, registryOf, type VtencEncoder } from '../src';
+import { metalOf, registryOf, type VtencEncoder } from '../src';
 import { METAL_PATTERN_ENTRY, METAL_PATTERN_SOURCE } from '../src/scenes/metal-pattern';
 import { movingPattern } from '../src/scenes/patterns';
+
+/** The process-wide container's Metal. */
+const metal = metalOf();
 
 interface Options {
   out: string;

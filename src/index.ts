@@ -1,53 +1,78 @@
 /**
  * rfbcast: render frames in Node.js, view and drive them live in a browser.
- * This module is the package root; everything public is exported here.
+ *
+ * The package root: what applications and backend plugin authors use. It
+ * runs nothing at import; the process-wide container, with its native addon
+ * and built-in backends, is built on first use. Test seams (injection tokens
+ * for native bindings, the clock) live in `rfbcast/testing`, and the wire
+ * protocol's codecs in `rfbcast/wire`.
+ *
+ * @packageDocumentation
  */
 import 'reflect-metadata';
 
-import { registerBuiltinBackends } from './backends/builtins';
-import { Metal } from './metal/metal';
-import { rootContainer } from './core/container';
-
-registerBuiltinBackends(rootContainer);
-
-/** Metal frames and GPU conversion of the process-wide container (available on macOS only). */
-export const metal: Metal = rootContainer.resolve(Metal);
-
-export * from './core/errors';
-export * from './core/pixel-format';
-export * from './core/color';
-export * from './core/frame';
+// Frames and their pixels.
+export {
+  MAX_DIMENSION,
+  createFrame,
+  allocateFrame,
+  rgbaFrame,
+  bgraFrame,
+  rgb24Frame,
+  nv12Frame,
+  i420Frame,
+  isHostFrame,
+  type RawFrame,
+  type HostFrame,
+  type FrameInit,
+  type FrameInput,
+  type PixelBuffer,
+  type MemoryKind,
+} from './core/frame';
+export { PIXEL_FORMATS, isPixelFormat, type PixelFormat } from './core/pixel-format';
+export { SRGB, DISPLAY_P3, type ColorDescriptor, type ColorPrimaries, type ColorTransfer, type ColorMatrix } from './core/color';
 export { probeFrame } from './core/probe-frame';
+export { convertFrame, convertFrameSync, type ConvertOptions } from './core/convert';
+
+// Errors.
+export {
+  RfbcastError,
+  ConfigError,
+  FrameError,
+  ConversionError,
+  NativeAddonError,
+  UnknownBackendError,
+  DuplicateBackendError,
+  BackendUnavailableError,
+  EncoderError,
+  EncoderClosedError,
+  type SkippedBackend,
+} from './core/errors';
+export { DisplayClosedError, PortInUseError, SwitchError, UnknownViewerError } from './server/errors';
+export { RecordingError } from './recorder/errors';
+
+// The encoder contract, for plugin authors: everything in it is public.
 export * from './core/encoder';
 export { ENCODER_DEFAULTS } from './core/options';
+
+// The registry, its containers and selection.
 export { EncoderRegistry, PROBE_TIMEOUT_MS, type RegisterOptions, type ProbeReport } from './core/registry';
 export type { Selection, SelectionCriteria } from './core/selection';
 export {
-  rootContainer,
   createContainer,
   registryOf,
   registerBackend,
   selectBackend,
+  metalOf,
   type DependencyContainer,
-} from './core/container';
-export { BackendToken, FrameAdapterToken, HostPlatformToken, LoggerToken, NativeLoaderToken } from './core/tokens';
-export { convertFrame, convertFrameSync, type ConvertOptions } from './core/convert';
+} from './container';
+export { BackendToken, FrameAdapterToken, LoggerToken } from './core/tokens';
 export { createLogger, type Logger } from './core/logging';
-export { loadNativeAddon, nativeFeatures, type NativeAddon, type NativeFeatures } from './core/native';
-export * as wire from './wire';
+
+// Serving: hubs, streams and what viewers send back.
 export { serve, attach, createHub, type ServeOptions } from './server/serve';
 export { Hub, HUB_DEFAULTS, type HubOptions } from './server/hub';
 export { HTTP_LIMIT_DEFAULTS, type HttpLimits } from './server/http-limits';
-export { relay, Relay, type RelayOptions, type RelayStatus, type RelayStreamStatus } from './relay/relay';
-export type { NatsConfig, NatsOptions } from './relay/nats-link';
-export { Display, type PublishOptions, type QualityOptions, type Rendition, type StreamInfo } from './server/display';
-export type { GroupMember, KeyframeDemand, Targets } from './server/group-member';
-export type { QueuedEvent } from './server/event-queue';
-export type { MetricsSnapshot } from './server/metrics';
-export type { ViewerInfo } from './server/viewer';
-export type { GroupMetrics } from './server/encode-group';
-export { record, Recording, type RecordedStream, type RecordingMetrics, type RecordingState, type RecordOptions } from './recorder/recording';
-export { RecordingError } from './recorder/errors';
 export {
   STREAM_DEFAULTS,
   type StreamOptions,
@@ -56,8 +81,12 @@ export {
   type ResizePolicy,
   type EncodingMode,
 } from './server/stream-config';
-export { ClockToken, systemClock, type Clock, type Timer } from './server/clock';
-export { DisplayClosedError, PortInUseError, SwitchError, UnknownViewerError } from './server/errors';
+export { Display, type PublishOptions, type QualityOptions, type Rendition, type StreamInfo } from './server/display';
+export type { GroupMember, KeyframeDemand, Targets } from './server/group-member';
+export type { QueuedEvent } from './server/event-queue';
+export type { MetricsSnapshot } from './server/metrics';
+export type { ViewerInfo } from './server/viewer';
+export type { GroupMetrics } from './server/encode-group';
 export type {
   InputEvent,
   VocabularyEvent,
@@ -68,24 +97,35 @@ export type {
   WheelEvent,
   KeyEvent,
   ResizeInputEvent,
-} from './wire';
-export { isEventOfType, isPointerEvent, isKeyEvent, isCustomEvent } from './wire';
+  Modifier,
+} from './wire/events';
+export { isEventOfType, isPointerEvent, isKeyEvent, isCustomEvent } from './wire/events';
+
+// Relaying over NATS, and recording.
+export { relay, Relay, type RelayOptions, type RelayStatus, type RelayStreamStatus } from './relay/relay';
+export type { NatsConfig, NatsOptions } from './relay/nats-link';
+export { record, Recording, type RecordedStream, type RecordingMetrics, type RecordingState, type RecordOptions } from './recorder/recording';
+
+// The built-in backends, for direct use and for containers built deliberately.
+export { X264Backend } from './backends/x264/backend';
+export { X264Encoder, type X264EncoderOptions } from './backends/x264/encoder';
+export {
+  ImageBackend,
+  ImageEncoder,
+  IMAGE_DEFAULTS,
+  IMAGE_MIMES,
+  IMAGE_MODE_NAMES,
+  type ImageMime,
+  type ImageMode,
+  type ImageEncoderOptions,
+  type ChromaSubsampling,
+  type PngFilter,
+} from './backends/image';
 export { VtencBackend } from './backends/vtenc/backend';
 export { VtencEncoder, type VtTimings } from './backends/vtenc/encoder';
-export { Metal, type MetalFrame, type MetalFrameInit, type MetalKernel, type MetalPixelFormat } from './metal/metal';
-export {
-  VtBindingToken,
-  type VtBinding,
-  type VtEncoderOptions,
-  type VtStep,
-  type VtUnit,
-  type VtProbe,
-  type NativeVtEncoder,
-} from './backends/vtenc/binding';
-export { MetalBindingToken, type MetalBinding, type MetalFrameHandle, type NativeMetalKernel } from './metal/binding';
+
+// Metal frames, and adapting frames in other memories for host-only encoders.
+export { Metal, type MetalFrame, type MetalFrameInit, type MetalKernel } from './metal/metal';
+export type { MetalFrameData, MetalPixelFormat } from './metal/frame-data';
 export { HostFrameAdapter, type HostFrameAdapterOptions } from './adapters/host-frame-adapter';
-export { MetalHostFrameAdapter } from './metal/host-frame-adapter';
-export { FrameDownloadToken, type FrameDownload } from './adapters/download';
-export { X264Encoder, type X264EncoderOptions } from './backends/x264/encoder';
-export { X264Backend } from './backends/x264/backend';
-export * from './backends/image';
+export type { FrameDownload } from './adapters/download';

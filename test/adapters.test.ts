@@ -15,16 +15,16 @@ import {
   type EncodeOptions,
   type EncoderBackend,
   type FrameDownload,
-  FrameDownloadToken,
   FrameError,
   HostFrameAdapter,
   type HostFrame,
   Metal,
-  MetalHostFrameAdapter,
   type RawFrame,
   registryOf,
   unitOf,
 } from 'rfbcast';
+import { FrameDownloadToken } from 'rfbcast/testing';
+import { MetalHostFrameAdapter } from '../src/metal/host-frame-adapter';
 
 import { METAL_PATTERN_ENTRY, METAL_PATTERN_SOURCE } from '../src/scenes/metal-pattern';
 import { movingPattern } from '../src/scenes/patterns';

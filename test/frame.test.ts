@@ -1,4 +1,5 @@
-import { allocateFrame, createFrame, cropFrame, FrameError, i420Frame, nv12Frame, rgbaFrame, toFrame } from 'rfbcast';
+import { allocateFrame, createFrame, FrameError, i420Frame, nv12Frame, rgbaFrame } from 'rfbcast';
+import { cropFrame, toFrame } from '../src/core/frame';
 
 function expectFrameError(fn: () => unknown, message: RegExp): void {
   let caught: unknown;

@@ -7,7 +7,18 @@
  */
 import { createServer, type Server } from 'node:net';
 
-import { type BackendDescriptor, BackendToken, ConfigError, createContainer, createHub, createLogger, type Display, type Hub, LoggerToken, PortInUseError } from 'rfbcast';
+import {
+  type BackendDescriptor,
+  BackendToken,
+  ConfigError,
+  createContainer,
+  createHub,
+  createLogger,
+  type Display,
+  type Hub,
+  LoggerToken,
+  PortInUseError,
+} from 'rfbcast';
 import { WebSocket } from 'ws';
 
 import { fakeBackend } from './helpers/fake-backends';

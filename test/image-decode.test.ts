@@ -3,7 +3,15 @@
  * PNG is exact, JPEG and WebP at quality 80 meet their PSNR floors, sizes are
  * right, and every host layout gives the same picture.
  */
-import { convertFrameSync, createFrame, DISPLAY_P3, type EncodedUnit, type HostFrame, ImageEncoder, type ImageEncoderOptions } from 'rfbcast';
+import {
+  convertFrameSync,
+  createFrame,
+  DISPLAY_P3,
+  type EncodedUnit,
+  type HostFrame,
+  ImageEncoder,
+  type ImageEncoderOptions,
+} from 'rfbcast';
 
 import { psnr, rgbaToRgb } from './helpers/ffmpeg';
 import { decodeRgb, type PackedFormat, patternFrame, probeSize } from './helpers/image-frames';

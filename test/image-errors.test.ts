@@ -14,10 +14,10 @@ import {
   EncoderError,
   FrameError,
   ImageEncoder,
-  loadNativeAddon,
   NativeAddonError,
   type RawFrame,
 } from 'rfbcast';
+import { loadNativeAddon } from 'rfbcast/testing';
 
 import { heavyIt } from './helpers/heavy';
 import { patternFrame } from './helpers/image-frames';

@@ -4,15 +4,8 @@
  * container (absent when a library is not built in, broken when it is but the
  * test encode fails), and create() picking the mode.
  */
-import {
-  createContainer,
-  type EncoderBackend,
-  type NativeAddon,
-  NativeAddonError,
-  NativeLoaderToken,
-  Rank,
-  registryOf,
-} from 'rfbcast';
+import { createContainer, type EncoderBackend, NativeAddonError, Rank, registryOf } from 'rfbcast';
+import { type NativeAddon, NativeLoaderToken } from 'rfbcast/testing';
 
 import { patternFrame } from './helpers/image-frames';
 

@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { ClockToken, createContainer, serve } from 'rfbcast';
+import { createContainer, serve } from 'rfbcast';
+import { ClockToken } from 'rfbcast/testing';
 
 import { useBlankPage } from './helpers/chromium-page';
 import { psnr, rgbaToRgb } from './helpers/ffmpeg';

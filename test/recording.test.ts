@@ -12,7 +12,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 
-import { ClockToken, type ColorDescriptor, createContainer, type Display, DISPLAY_P3, DisplayClosedError, loadNativeAddon, type Recording, RecordingError, serve } from 'rfbcast';
+import {
+  type ColorDescriptor,
+  createContainer,
+  type Display,
+  DISPLAY_P3,
+  DisplayClosedError,
+  type Recording,
+  RecordingError,
+  serve,
+} from 'rfbcast';
+import { ClockToken, loadNativeAddon } from 'rfbcast/testing';
 
 import { decodeFileToRgb, decodeToRaw, probeMp4, psnr, rgbaToRgb } from './helpers/ffmpeg';
 import { ManualClock } from './helpers/manual-clock';

@@ -5,7 +5,8 @@
  * reliability-publisher.test.ts). The real addon, reporting itself built
  * without libraries through a child container.
  */
-import { type Display, type NativeFeatures, serve } from 'rfbcast';
+import { type Display, serve } from 'rfbcast';
+import { type NativeFeatures } from 'rfbcast/testing';
 
 import { captureLogger } from './helpers/log-capture';
 import { containerWithout } from './helpers/server';

@@ -6,7 +6,8 @@
  */
 import { spawn } from 'node:child_process';
 
-import { ClockToken, createContainer, type Display, loadNativeAddon, serve } from 'rfbcast';
+import { createContainer, type Display, serve } from 'rfbcast';
+import { ClockToken, loadNativeAddon } from 'rfbcast/testing';
 
 import { distFile } from './helpers/dist';
 import { decodeToRaw, probeH264Frames } from './helpers/ffmpeg';

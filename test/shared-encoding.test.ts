@@ -7,7 +7,8 @@
  * the last leave closes the encoder. Frames are published one at a time under
  * a manual clock, so nothing here depends on the machine's speed.
  */
-import { ClockToken, createContainer, type Display, type EncodedUnit, type GroupMember, type KeyframeDemand, loadNativeAddon, serve } from 'rfbcast';
+import { createContainer, type Display, type EncodedUnit, type GroupMember, type KeyframeDemand, serve } from 'rfbcast';
+import { ClockToken, loadNativeAddon } from 'rfbcast/testing';
 
 import { decodeToRaw, probeH264Frames, psnr, rgbaToRgb } from './helpers/ffmpeg';
 import { ManualClock } from './helpers/manual-clock';

@@ -18,11 +18,10 @@ import {
   Metal,
   Rank,
   registryOf,
-  rootContainer,
   selectBackend,
-  VtBindingToken,
   VtencEncoder,
 } from 'rfbcast';
+import { defaultContainer, VtBindingToken } from 'rfbcast/testing';
 
 import { NAL_PPS, NAL_SPS, nalTypes } from '../src/backends/h264';
 import { METAL_PATTERN_ENTRY, METAL_PATTERN_SOURCE } from '../src/scenes/metal-pattern';
@@ -112,7 +111,7 @@ describe('vtenc selection', () => {
   });
 
   (process.platform === 'darwin' ? it.skip : it)('on this Linux machine the real container lists vtenc as "not macOS"', async () => {
-    const error = (await selectBackend({ gpu: true }, rootContainer).catch((e: unknown) => e)) as BackendUnavailableError;
+    const error = (await selectBackend({ gpu: true }, defaultContainer()).catch((e: unknown) => e)) as BackendUnavailableError;
     expect(error).toBeInstanceOf(BackendUnavailableError);
     expect(error.reasons).toContainEqual({ name: 'vtenc', reason: 'not macOS' });
   });

@@ -8,18 +8,20 @@ import {
   DISPLAY_P3,
   type EncodedUnit,
   type HostFrame,
-  loadNativeAddon,
-  metal,
-  nativeFeatures,
+  metalOf,
   registryOf,
   type VtencEncoder,
 } from 'rfbcast';
+import { loadNativeAddon, nativeFeatures } from 'rfbcast/testing';
 
 import { codecStringOf, NAL_PPS, NAL_SPS, nalTypes } from '../src/backends/h264';
 import { METAL_PATTERN_ENTRY, METAL_PATTERN_SOURCE } from '../src/scenes/metal-pattern';
 import { movingPattern } from '../src/scenes/patterns';
 import { decodeToRaw, probeH264Frames, psnr, rgbaToRgb } from './helpers/ffmpeg';
 import { spsFields } from './helpers/h264-stream';
+
+/** The process-wide container's Metal. */
+const metal = metalOf();
 
 function whyNot(): string | undefined {
   if (process.platform !== 'darwin') return 'not macOS';

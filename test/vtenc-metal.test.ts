@@ -1,7 +1,11 @@
 /** The Metal API (metal.available/frame/rgbToNv12/toHostRgb/kernel) over a fake binding, and its reasons. */
-import { ConversionError, createFrame, FrameError, type HostFrame, Metal, MetalBindingToken, metal, NativeAddonError } from 'rfbcast';
+import { ConversionError, createFrame, FrameError, type HostFrame, Metal, metalOf, NativeAddonError } from 'rfbcast';
+import { MetalBindingToken } from 'rfbcast/testing';
 
 import { fakeMac, fakeMetalBinding } from './helpers/fake-apple';
+
+/** The process-wide container's Metal. */
+const metal = metalOf();
 
 function apiWith(patch: Partial<ReturnType<typeof fakeMetalBinding>> = {}, platform: NodeJS.Platform = 'darwin'): Metal {
   const { c } = fakeMac({}, platform);

@@ -2,16 +2,8 @@
  * Bad input to the libx264 backend gives typed errors and leaves the process
  * (and the encoder) working; encoders never leak native memory.
  */
-import {
-  ConfigError,
-  createFrame,
-  EncoderClosedError,
-  FrameError,
-  loadNativeAddon,
-  rgbaFrame,
-  X264Encoder,
-  type RawFrame,
-} from 'rfbcast';
+import { ConfigError, createFrame, EncoderClosedError, FrameError, rgbaFrame, X264Encoder, type RawFrame } from 'rfbcast';
+import { loadNativeAddon } from 'rfbcast/testing';
 
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';

@@ -6,10 +6,7 @@
 import {
   BackendToken,
   createContainer,
-  loadNativeAddon,
   NativeAddonError,
-  NativeLoaderToken,
-  type NativeAddon,
   Rank,
   registryOf,
   rgbaFrame,
@@ -17,6 +14,7 @@ import {
   X264Backend,
   X264Encoder,
 } from 'rfbcast';
+import { loadNativeAddon, NativeLoaderToken, type NativeAddon } from 'rfbcast/testing';
 
 import type { NativeAccessUnit, NativeX264Encoder } from '../src/backends/x264/binding';
 import { movingPattern } from '../src/scenes/patterns';

@@ -3,8 +3,7 @@
  * encode time (median, p95), size per frame, bitrate at the target fps, and
  * quality (PSNR of what ffmpeg decodes back against the source frames).
  */
-import { Metal } from '../metal/metal';
-import { type DependencyContainer, registryOf, rootContainer } from '../core/container';
+import { type DependencyContainer, metalOf, registryOf, defaultContainer } from '../container';
 import type { EncodedUnit, EncoderBackend } from '../core/encoder';
 import { createFrame, type RawFrame } from '../core/frame';
 import { PATTERNS } from '../scenes/patterns';
@@ -54,7 +53,7 @@ const PSNR_SAMPLE_IMAGES = 8;
 
 /** A video backend that takes Metal frames gets a second row fed with them (GPU colour conversion). */
 async function defaultBackends(c: DependencyContainer): Promise<string[]> {
-  const gpuFrames = c.resolve(Metal).available();
+  const gpuFrames = metalOf(c).available();
   const out: string[] = [];
   for (const { name, descriptor, result } of await registryOf(c).probeAll()) {
     if (!result.available) continue;
@@ -118,7 +117,7 @@ async function createEncoder(spec: string, w: number, h: number, o: BenchmarkOpt
 /** Wraps rendered pixels as the frame a spec encodes; for `:metal`, written into one reused Metal frame. */
 function frameMaker(spec: string, w: number, h: number, c: DependencyContainer): (pixels: Uint8Array) => RawFrame {
   if (!spec.endsWith(':metal')) return (data) => createFrame({ data, width: w, height: h });
-  const frame = c.resolve(Metal).frame({ width: w, height: h });
+  const frame = metalOf(c).frame({ width: w, height: h });
   const { contents, stride } = frame.data;
   return (pixels) => {
     for (let y = 0; y < h; y++) contents.set(pixels.subarray(y * w * 4, (y + 1) * w * 4), y * stride);
@@ -126,7 +125,7 @@ function frameMaker(spec: string, w: number, h: number, c: DependencyContainer):
   };
 }
 
-export async function benchmark(o: BenchmarkOptions, c: DependencyContainer = rootContainer): Promise<BenchmarkRow[]> {
+export async function benchmark(o: BenchmarkOptions, c: DependencyContainer = defaultContainer()): Promise<BenchmarkRow[]> {
   if (!PATTERNS[o.pattern]) throw new Error(`unknown pattern '${o.pattern}' (expected ${Object.keys(PATTERNS).join(', ')})`);
   const backends = o.backends ?? (await defaultBackends(c));
   const bar = new ProgressBar(o.sizes.length * backends.length * (o.frames + WARMUP), 'benchmark', o.progress !== false);

@@ -8,10 +8,9 @@ import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { rootContainer } from '../core/container';
+import { defaultContainer, metalOf } from '../container';
 import type { Logger } from '../core/logging';
 import { LoggerToken } from '../core/tokens';
-import { metal } from '../index';
 import { demoScenes } from '../scenes/demo-scenes';
 import { attach } from '../server/serve';
 import { clientDir, serveStatic } from '../server/static-files';
@@ -34,12 +33,12 @@ function json(res: ServerResponse, body: unknown): void {
 }
 
 export async function demoCommand(o: DemoOptions): Promise<void> {
-  const logger = rootContainer.resolve<Logger>(LoggerToken);
+  const logger = defaultContainer().resolve<Logger>(LoggerToken);
   const server = createServer();
   const hub = attach(server);
   const [width, height] = o.size;
   const display = await hub.addStream('default', width, height, { fps: o.fps, statsIntervalMs: 1000, stillAfterMs: 1500 });
-  const scenes = demoScenes(metal);
+  const scenes = demoScenes(metalOf());
   const publisher = new ScenePublisher(display, scenes.test_card, width, height, o.fps, logger);
   const controller = new DemoController(display, publisher, scenes, logger);
 

@@ -5,7 +5,7 @@
  */
 import { arch, platform, release } from 'node:os';
 
-import { registryOf } from '../core/container';
+import { registryOf } from '../container';
 import type { ProbeResult } from '../core/encoder';
 import { nativeFeatures, type NativeFeatures } from '../core/native';
 

@@ -2,7 +2,7 @@
  * `rfbcast serve`: a headless test-pattern server for integration tests and
  * third-party clients.
  */
-import { rootContainer } from '../core/container';
+import { defaultContainer } from '../container';
 import type { Logger } from '../core/logging';
 import { LoggerToken } from '../core/tokens';
 import { PATTERNS } from '../scenes/patterns';
@@ -39,7 +39,7 @@ export async function serveCommand(o: ServeCommandOptions): Promise<void> {
     ...(o.nats ? { nats: o.nats } : {}),
   });
   const recording = o.record ? display.record(o.record) : undefined;
-  const publisher = new ScenePublisher(display, scene, width, height, o.fps, rootContainer.resolve<Logger>(LoggerToken));
+  const publisher = new ScenePublisher(display, scene, width, height, o.fps, defaultContainer().resolve<Logger>(LoggerToken));
   publisher.start();
   const page = display.url.replace(/^ws/, 'http').replace(/default$/, '');
   process.stdout.write(`rfbcast: serving ${o.pattern} ${width}x${height} at ${page} (stream ${display.url})\n`);

@@ -7,16 +7,10 @@ import type { DependencyContainer, InjectionToken } from 'tsyringe';
 
 import type { NativeFeatures } from '../core/native';
 import { nativeSlice } from '../core/tokens';
+import type { MetalFrameData } from './frame-data';
 
-/** A frame in a shared-storage MTLBuffer; `contents` views the same memory. */
-export interface MetalFrameHandle {
-  readonly width: number;
-  readonly height: number;
-  readonly pixelFormat: 'rgba' | 'bgra' | 'nv12';
-  /** Bytes per row (rows are padded for the GPU); NV12's CbCr plane follows the Y plane. */
-  readonly stride: number;
-  readonly contents: Uint8Array;
-}
+/** What the addon's MetalFrame constructor returns: the public frame data itself. */
+export type MetalFrameHandle = MetalFrameData;
 
 export interface NativeMetalKernel {
   /** Runs over every pixel: frame bytes at buffer(0), {width, height, stride} at buffer(1), params at buffer(2). */

@@ -12,13 +12,14 @@ import { createFrame, type HostFrame, type RawFrame } from '../core/frame';
 import type { PixelFormat } from '../core/pixel-format';
 import { HostPlatformToken } from '../core/tokens';
 import { type MetalBinding, MetalBindingToken, type MetalFrameHandle, type NativeMetalKernel } from './binding';
+import type { MetalFrameData, MetalPixelFormat } from './frame-data';
 
-export type MetalPixelFormat = MetalFrameHandle['pixelFormat'];
+export type { MetalFrameData, MetalPixelFormat };
 
 export interface MetalFrame extends RawFrame {
   readonly memory: 'metal';
   readonly pixelFormat: MetalPixelFormat;
-  readonly data: MetalFrameHandle;
+  readonly data: MetalFrameData;
 }
 
 export interface MetalFrameInit {

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 
 import { createInbox } from '@nats-io/transport-node';
 
-import { rootContainer } from '../core/container';
+import { defaultContainer } from '../container';
 import type { Logger } from '../core/logging';
 import { LoggerToken } from '../core/tokens';
 import { systemClock } from '../server/clock';
@@ -86,7 +86,7 @@ export class Relay {
     private readonly options: RelayOptions,
   ) {
     this.id = options.name ?? `relay-${hostname()}-${randomBytes(3).toString('hex')}`;
-    this.logger = (options.logger ?? rootContainer.resolve<Logger>(LoggerToken)).child({ relay: this.id });
+    this.logger = (options.logger ?? defaultContainer().resolve<Logger>(LoggerToken)).child({ relay: this.id });
     this.hub = new Hub({ ...options, nats: undefined, logger: this.logger });
     this.hub.attachTo(server, false);
     const prefix = normalisePrefix(options.path);
@@ -113,7 +113,7 @@ export class Relay {
   }
 
   static async start(options: RelayOptions): Promise<Relay> {
-    const logger = options.logger ?? rootContainer.resolve<Logger>(LoggerToken);
+    const logger = options.logger ?? defaultContainer().resolve<Logger>(LoggerToken);
     const link = await NatsLink.open(options.nats, options.name ?? 'rfbcast-relay', logger);
     // The relay owns its server: the same HTTP limits as a hub's own (issue 15).
     const limits = httpServerOptions(options);

@@ -19,11 +19,12 @@ export interface HttpLimits {
   maxHeaderBytes?: number;
 }
 
-export const HTTP_LIMIT_DEFAULTS = {
+/** The limits applied where HttpLimits leaves one out. */
+export const HTTP_LIMIT_DEFAULTS: Readonly<Required<HttpLimits>> = Object.freeze({
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   maxHeaderBytes: 16 * 1024,
-};
+});
 
 /**
  * Node checks the two deadlines only every `connectionsCheckingInterval`

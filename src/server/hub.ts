@@ -13,7 +13,7 @@ import type { Duplex } from 'node:stream';
 import type { DependencyContainer } from 'tsyringe';
 import { WebSocket, WebSocketServer } from 'ws';
 
-import { rootContainer, registryOf } from '../core/container';
+import { defaultContainer, registryOf } from '../container';
 import { Origin } from '../relay/origin';
 import type { NatsConfig } from '../relay/nats-link';
 import { ConfigError } from '../core/errors';
@@ -90,7 +90,7 @@ export class Hub {
   private origin?: Promise<Origin | undefined>;
 
   constructor(private readonly options: HubOptions = {}) {
-    this.container = options.container ?? rootContainer;
+    this.container = options.container ?? defaultContainer();
     this.logger = options.logger ?? this.container.resolve(LoggerToken);
     this.clock = this.container.isRegistered(ClockToken, true) ? this.container.resolve(ClockToken) : systemClock;
     this.prefix = normalisePrefix(options.path);

@@ -6,13 +6,10 @@
  * flight, refuses overlapping calls, and the Metal fake converts with the
  * addon's real CPU code into padded buffers.
  */
+import { createContainer, createLogger, type DependencyContainer, LoggerToken } from 'rfbcast';
 import {
-  createContainer,
-  createLogger,
-  type DependencyContainer,
   HostPlatformToken,
   loadNativeAddon,
-  LoggerToken,
   type MetalBinding,
   MetalBindingToken,
   type MetalFrameHandle,
@@ -24,7 +21,7 @@ import {
   type VtProbe,
   type VtStep,
   type VtUnit,
-} from 'rfbcast';
+} from 'rfbcast/testing';
 
 import { NAL_IDR, NAL_PPS, NAL_SLICE, NAL_SPS, splitAnnexB } from '../../src/backends/h264';
 import { movingPattern } from '../../src/scenes/patterns';

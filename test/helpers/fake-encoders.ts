@@ -4,7 +4,15 @@
  * units with SPS/PPS/IDR on keyframes; tiny "images" with their MIME type),
  * each described by unitOf() as the real backends do.
  */
-import { type BackendDescriptor, type EncodedUnit, type EncodeOptions, type EncoderBackend, type EncoderOptions, type RawFrame, unitOf } from 'rfbcast';
+import {
+  type BackendDescriptor,
+  type EncodedUnit,
+  type EncodeOptions,
+  type EncoderBackend,
+  type EncoderOptions,
+  type RawFrame,
+  unitOf,
+} from 'rfbcast';
 
 export interface EncodeCall {
   timestampUs: number;

@@ -1,5 +1,5 @@
 /** A clock tests move by hand; timers fire as time passes them. */
-import type { Clock, Timer } from 'rfbcast';
+import type { Clock, Timer } from 'rfbcast/testing';
 
 export class ManualClock implements Clock {
   private t = 1000;

@@ -1,5 +1,5 @@
 /** The addon's platform-independent pieces of the VideoToolbox encoder, typed for tests. */
-import { loadNativeAddon } from 'rfbcast';
+import { loadNativeAddon } from 'rfbcast/testing';
 
 export interface BitstreamAddon {
   h264PatchSps(sps: Uint8Array, primaries?: number, transfer?: number): Buffer;

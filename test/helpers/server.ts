@@ -1,17 +1,6 @@
 /** Starting a real rfbcast server for tests, with fake or real backends and an optional manual clock. */
-import {
-  BackendToken,
-  ClockToken,
-  createContainer,
-  createLogger,
-  type Display,
-  loadNativeAddon,
-  LoggerToken,
-  NativeLoaderToken,
-  type NativeFeatures,
-  serve,
-  type ServeOptions,
-} from 'rfbcast';
+import { BackendToken, createContainer, createLogger, type Display, LoggerToken, serve, type ServeOptions } from 'rfbcast';
+import { ClockToken, loadNativeAddon, NativeLoaderToken, type NativeFeatures } from 'rfbcast/testing';
 import type { DependencyContainer, QueuedEvent } from 'rfbcast';
 
 import { type FakeControl, fakeControl, fakeEncoderBackend } from './fake-encoders';

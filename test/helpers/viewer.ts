@@ -5,7 +5,7 @@
  */
 import { WebSocket } from 'ws';
 
-import { wire } from 'rfbcast';
+import * as wire from 'rfbcast/wire';
 
 import { waitFor } from './wait';
 
