@@ -28,6 +28,35 @@ const { serve } = require('rfbcast');
 })().catch((e) => { console.error(e); process.exit(1); });
 `;
 
+/** A TypeScript consumer of all three entry points, as an application or plugin would write it. */
+const TYPED_CONSUMER = `
+import { createContainer, serve, type EncoderBackend, type InputEvent } from 'rfbcast';
+import { ClockToken, systemClock, type Clock } from 'rfbcast/testing';
+import { envelopeHead } from 'rfbcast/wire';
+const c = createContainer();
+const clock: Clock = systemClock;
+c.register(ClockToken, { useValue: clock });
+export const start = (): Promise<unknown> => serve(64, 48, { container: c });
+export type Used = [EncoderBackend, InputEvent, typeof envelopeHead];
+`;
+
+/**
+ * The installed declarations resolve for all three entry points, under both
+ * the classic and the Node 16+ module resolution (subpath exports need
+ * typesVersions for the former).
+ */
+function typeCheckConsumer(app: string): void {
+  writeFileSync(join(app, 'consumer.ts'), TYPED_CONSUMER);
+  for (const [module, moduleResolution] of [['commonjs', 'node10'], ['node16', 'node16']]) {
+    const config = {
+      compilerOptions: { strict: true, noEmit: true, skipLibCheck: true, module, moduleResolution, typeRoots: [join(ROOT, 'node_modules', '@types')], types: ['node'] },
+      files: ['consumer.ts'],
+    };
+    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify(config));
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { encoding: 'utf8' });
+  }
+}
+
 let dir: string;
 let server: ChildProcess | undefined;
 let browser: Browser | undefined;
@@ -68,6 +97,7 @@ it('packs the viewer, installs from the tarball, and serves a frame a browser sh
   // The package's install script (node-gyp-build) finds the addon and builds nothing.
   npm(['rebuild', 'rfbcast', '--foreground-scripts'], app);
   expect(existsSync(join(installed, 'dist', 'client', 'index.html'))).toBe(true);
+  typeCheckConsumer(app);
 
   writeFileSync(join(app, 'serve.js'), CONSUMER);
   server = spawn(process.execPath, ['serve.js'], { cwd: app, stdio: ['ignore', 'pipe', 'inherit'] });
