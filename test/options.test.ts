@@ -76,3 +76,14 @@ describe('attach()', () => {
     opened.push(hub as Hub);
   });
 });
+
+describe('exported defaults and constants', () => {
+  // A caller mutating HUB_DEFAULTS (say) would silently change every later hub in the process.
+  it('are frozen, so no caller can change them for everyone else', async () => {
+    const root = (await import('rfbcast')) as Record<string, unknown>;
+    const constants = Object.entries(root).filter(([name, value]) => /^[A-Z][A-Z0-9_]+$/.test(name) && typeof value === 'object');
+    expect(constants.map(([name]) => name)).toEqual(expect.arrayContaining(['HUB_DEFAULTS', 'STREAM_DEFAULTS', 'HTTP_LIMIT_DEFAULTS', 'ENCODER_DEFAULTS', 'IMAGE_DEFAULTS', 'PIXEL_FORMATS']));
+    for (const [name, value] of constants) expect([name, Object.isFrozen(value)]).toEqual([name, true]);
+    expect(Object.isFrozen(root.Rank)).toBe(true);
+  });
+});

@@ -7,7 +7,7 @@
  */
 export type PixelFormat = 'rgba' | 'bgra' | 'rgb24' | 'nv12' | 'i420';
 
-export const PIXEL_FORMATS: readonly PixelFormat[] = ['rgba', 'bgra', 'rgb24', 'nv12', 'i420'];
+export const PIXEL_FORMATS: readonly PixelFormat[] = Object.freeze(['rgba', 'bgra', 'rgb24', 'nv12', 'i420'] as const);
 
 export function isPixelFormat(value: unknown): value is PixelFormat {
   return typeof value === 'string' && (PIXEL_FORMATS as readonly string[]).includes(value);
