@@ -9,11 +9,13 @@ import sharp from 'sharp';
 import {
   absent,
   broken,
+  checkEncodeArguments,
+  checkEncoderOptions,
   ConfigError,
   type EncodedUnit,
   type EncodeOptions,
   type EncoderBackend,
-  type EncoderOptions,
+  type ImageTransportOptions,
   EncoderClosedError,
   EncoderError,
   FrameError,
@@ -33,6 +35,20 @@ import * as wire from 'rfbcast/wire';
 type GreyMode = 'jpeg' | 'png';
 const MIMES: Record<GreyMode, string> = { jpeg: 'image/jpeg', png: 'image/png' };
 
+/** The grey backend's options: the common ones (mode and quality among them), plus its own. */
+export interface GreyOptions extends ImageTransportOptions {
+  mode?: GreyMode;
+  /** PNG zlib level, 0..9 (default 6). */
+  compressionLevel?: number;
+}
+
+// Typed options: registry.create('grey', { ... }) now checks these at compile time.
+declare module 'rfbcast' {
+  interface BackendOptionsMap {
+    grey: GreyOptions;
+  }
+}
+
 /** One encoder: every frame becomes one greyscale image file, a keyframe. */
 class GreyEncoder implements EncoderBackend {
   readonly transport = 'image';
@@ -42,19 +58,22 @@ class GreyEncoder implements EncoderBackend {
   constructor(
     private readonly mode: GreyMode,
     private readonly quality: number,
+    private readonly compressionLevel: number,
   ) {
     this.mime = MIMES[mode];
   }
 
   async encode(frame: RawFrame, options: EncodeOptions): Promise<EncodedUnit[]> {
+    // Inside an async method every throw is a rejection, as the contract asks.
     if (this.closed) throw new EncoderClosedError('grey encoder');
+    checkEncodeArguments('grey', frame, options);
     if (frame.memory !== 'host' || frame.pixelFormat !== 'rgba') {
       throw new FrameError(`grey takes rgba host frames, not ${frame.pixelFormat} in ${frame.memory} memory`);
     }
     const { data, stride } = frame as HostFrame;
     const raw = { width: stride / 4, height: frame.height, channels: 4 as const };
     let image = sharp(data, { raw }).extract({ left: 0, top: 0, width: frame.width, height: frame.height }).greyscale();
-    image = this.mode === 'jpeg' ? image.jpeg({ quality: this.quality }) : image.png({ compressionLevel: 6 });
+    image = this.mode === 'jpeg' ? image.jpeg({ quality: this.quality }) : image.png({ compressionLevel: this.compressionLevel });
     let file: Buffer;
     try {
       // libvips encodes on its own threads: the event loop stays free.
@@ -66,6 +85,7 @@ class GreyEncoder implements EncoderBackend {
   }
 
   async flush(): Promise<EncodedUnit[]> {
+    if (this.closed) throw new EncoderClosedError('grey encoder');
     return [];
   }
 
@@ -74,7 +94,7 @@ class GreyEncoder implements EncoderBackend {
   }
 }
 
-export const greyBackend: BackendDescriptor = {
+export const greyBackend: BackendDescriptor<GreyOptions> = {
   name: 'grey',
   label: 'Greyscale JPEG/PNG (sharp)',
   transport: 'image',
@@ -82,7 +102,7 @@ export const greyBackend: BackendDescriptor = {
   capabilities: { pixelFormats: ['rgba'], memories: ['host'], codecs: ['image/jpeg', 'image/png'], hardware: false, modes: ['jpeg', 'png'] },
   async probe() {
     if (typeof sharp !== 'function') return absent('sharp is not installed');
-    const encoder = new GreyEncoder('jpeg', 50);
+    const encoder = new GreyEncoder('jpeg', 50, 6);
     try {
       const [unit] = await encoder.encode(probeFrame(), { timestampUs: 0 });
       return unit && unit.data[0] === 0xff && unit.data[1] === 0xd8 ? ok() : broken('the test encode made no JPEG');
@@ -92,14 +112,20 @@ export const greyBackend: BackendDescriptor = {
       await encoder.close();
     }
   },
-  create(options: EncoderOptions) {
+  create(options: GreyOptions) {
+    // The common checks (unknown keys, sizes, fps, bitrate, colour) are rfbcast's; the rest are ours.
+    checkEncoderOptions('grey', 'image', options, ['compressionLevel']);
     const mode = options.mode ?? 'jpeg';
     if (mode !== 'jpeg' && mode !== 'png') throw new ConfigError(`grey: mode must be jpeg or png, got ${String(mode)}`);
     const quality = options.quality ?? 50;
     if (!Number.isInteger(quality) || quality < 1 || quality > 100) {
       throw new ConfigError(`grey: quality must be an integer from 1 to 100, got ${String(quality)}`);
     }
-    return new GreyEncoder(mode, quality);
+    const level = options.compressionLevel ?? 6;
+    if (!Number.isInteger(level) || level < 0 || level > 9) {
+      throw new ConfigError(`grey: compressionLevel must be an integer from 0 to 9, got ${String(level)}`);
+    }
+    return new GreyEncoder(mode, quality, level);
   },
 };
 

@@ -53,7 +53,7 @@ export { RecordingError } from './recorder/errors';
 
 // The encoder contract, for plugin authors: everything in it is public.
 export * from './core/encoder';
-export { ENCODER_DEFAULTS } from './core/options';
+export { ENCODER_DEFAULTS, checkEncoderOptions, checkEncodeArguments, type CheckedEncoderOptions } from './core/options';
 
 // The registry, its containers and selection.
 export { EncoderRegistry, PROBE_TIMEOUT_MS, type RegisterOptions, type ProbeReport } from './core/registry';
@@ -107,10 +107,11 @@ export type { NatsConfig, NatsOptions } from './relay/nats-link';
 export { record, Recording, type RecordedStream, type RecordingMetrics, type RecordingState, type RecordOptions } from './recorder/recording';
 
 // The built-in backends, for direct use and for containers built deliberately.
-export { X264Backend } from './backends/x264/backend';
+export { X264Backend, type X264BackendOptions } from './backends/x264/backend';
 export { X264Encoder, type X264EncoderOptions } from './backends/x264/encoder';
 export {
   ImageBackend,
+  type ImageBackendOptions,
   ImageEncoder,
   IMAGE_DEFAULTS,
   IMAGE_MIMES,
@@ -122,7 +123,7 @@ export {
   type PngFilter,
 } from './backends/image';
 export { VtencBackend } from './backends/vtenc/backend';
-export { VtencEncoder, type VtTimings } from './backends/vtenc/encoder';
+export { VtencEncoder, type VtencOptions, type VtTimings } from './backends/vtenc/encoder';
 
 // Metal frames, and adapting frames in other memories for host-only encoders.
 export { Metal, type MetalFrame, type MetalFrameInit, type MetalKernel } from './metal/metal';

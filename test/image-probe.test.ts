@@ -64,7 +64,7 @@ describe('the image backend', () => {
   it('create() picks the mode and quality from the encoder options', async () => {
     const registry = real();
     const encoders: EncoderBackend[] = [];
-    for (const mode of ['jpeg', 'png', 'webp']) {
+    for (const mode of ['jpeg', 'png', 'webp'] as const) {
       const e = await registry.create('image', { width: 64, height: 64, mode, quality: 60 });
       encoders.push(e);
       const [payload] = await e.encode(patternFrame(64, 64, 0), { timestampUs: 9 });
@@ -82,7 +82,8 @@ describe('the image backend', () => {
       return payload.data.byteLength;
     };
     expect(await sizeAt(30)).toBeLessThan(await sizeAt(90));
-    const avif = registry.create('image', { width: 64, height: 64, mode: 'avif' });
+    // Typed options refuse 'avif' at compile time; JavaScript callers get the ConfigError.
+    const avif = registry.create('image', { width: 64, height: 64, mode: 'avif' as never });
     await expect(avif).rejects.toThrow(/mode must be one of/);
   });
 });

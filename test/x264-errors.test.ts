@@ -26,7 +26,7 @@ describe('libx264 options', () => {
     [{ width: 64, height: 48, fps: 0 }, /fps must be an integer/],
     [{ width: 64, height: 48, bitrate: 12.5 }, /bitrate must be an integer/],
     [{ width: 64, height: 48, threads: -1 }, /threads must be an integer/],
-    [{ width: 64, height: 48, preset: 'ludicrous' }, /unknown x264 preset 'ludicrous' \(expected one of ultrafast/],
+    [{ width: 64, height: 48, preset: 'ludicrous' }, /libx264: unknown preset 'ludicrous' \(expected one of ultrafast/],
     [{ width: 64, height: 48, color: 'p3' as never }, /color must be a colour descriptor/],
   ])('rejects %j with a ConfigError', (options, message) => {
     expect(() => new X264Encoder(options)).toThrow(ConfigError);

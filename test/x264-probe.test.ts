@@ -113,7 +113,7 @@ describe('libx264 in the registry', () => {
 
   it('passes preset and threads through, validating them', async () => {
     const r = registryOf(createContainer());
-    await expect(r.create('libx264', { width: 64, height: 64, preset: 'nope' })).rejects.toThrow(/unknown x264 preset/);
+    await expect(r.create('libx264', { width: 64, height: 64, preset: 'nope' })).rejects.toThrow(/libx264: unknown preset/);
     const encoder = await r.create('libx264', { width: 64, height: 64, preset: 'superfast', threads: 1 });
     await encoder.close();
   });

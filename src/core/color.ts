@@ -33,6 +33,28 @@ export const DISPLAY_P3: Readonly<ColorDescriptor> = Object.freeze({
 });
 
 const KEY_ORDER = ['primaries', 'transfer', 'matrix', 'full_range', 'bit_depth'] as const;
+const ALLOWED: Record<'primaries' | 'transfer' | 'matrix', readonly string[]> = {
+  primaries: ['bt709', 'display-p3', 'bt2020'],
+  transfer: ['srgb', 'bt709', 'pq', 'hlg', 'linear'],
+  matrix: ['rgb', 'bt709', 'bt2020-ncl'],
+};
+
+/** What is wrong with `color` as a colour descriptor, or undefined when nothing is. */
+export function colorProblem(color: unknown): string | undefined {
+  if (color === null || typeof color !== 'object' || Array.isArray(color)) return 'must be a colour descriptor object';
+  const c = color as Record<string, unknown>;
+  for (const key of Object.keys(c)) {
+    if (!(KEY_ORDER as readonly string[]).includes(key)) return `has an unknown key '${key}' (expected ${KEY_ORDER.join(', ')})`;
+  }
+  for (const [key, allowed] of Object.entries(ALLOWED)) {
+    if (c[key] !== undefined && !allowed.includes(c[key] as string)) return `${key} must be one of ${allowed.join(', ')}, got ${String(c[key])}`;
+  }
+  if (c.full_range !== undefined && typeof c.full_range !== 'boolean') return `full_range must be a boolean, got ${String(c.full_range)}`;
+  if (c.bit_depth !== undefined && !(Number.isInteger(c.bit_depth) && (c.bit_depth as number) >= 1 && (c.bit_depth as number) <= 16)) {
+    return `bit_depth must be an integer from 1 to 16, got ${String(c.bit_depth)}`;
+  }
+  return undefined;
+}
 
 /** The descriptor with its keys in wire order (§13.1); unknown keys are dropped. */
 export function orderedColor(color: ColorDescriptor): ColorDescriptor {

@@ -1,9 +1,13 @@
 /**
  * Option checks shared by the encoders and the server, each failing with a
- * ConfigError that names the option and the value it got.
+ * ConfigError that names the option and the value it got. Every backend's
+ * create() and encode() go through the same checks here, so all of them
+ * refuse the same bad input with the same error.
  */
-import type { EncodeOptions } from './encoder';
-import { ConfigError } from './errors';
+import { colorProblem } from './color';
+import type { AnyEncoderOptions, EncodeOptions, Transport } from './encoder';
+import { ConfigError, FrameError } from './errors';
+import { MAX_DIMENSION, type RawFrame } from './frame';
 
 /** Encoder targets when none are given (PROTOCOL.md §10.1: 12 Mbit/s, 30 fps). */
 export const ENCODER_DEFAULTS: Readonly<{ fps: number; bitrate: number }> = Object.freeze({ fps: 30, bitrate: 12_000_000 });
@@ -17,11 +21,72 @@ export function integerOption(name: string, value: unknown, fallback: number, mi
   return value;
 }
 
-/** The per-frame options of EncoderBackend.encode(). */
-export function checkEncodeOptions(options: EncodeOptions): void {
-  if (options === null || typeof options !== 'object') throw new ConfigError('encode options must be an object');
+/** The keys of EncoderOptions every backend takes, whatever its transport. */
+const COMMON_KEYS: readonly string[] = ['width', 'height', 'fps', 'bitrate', 'color', 'memory'];
+/** The keys the server adds for backends of one transport (see EncoderOptions). */
+const TRANSPORT_KEYS: Record<Transport, readonly string[]> = {
+  video: ['pipelineDepth'],
+  image: ['mode', 'quality', 'stillMime'],
+};
+
+/** The common options after checking, with defaults applied. */
+export interface CheckedEncoderOptions {
+  width: number;
+  height: number;
+  fps: number;
+  bitrate: number;
+  /** Undefined when none was given: a video backend then writes sRGB (PROTOCOL.md §13.1). */
+  color: AnyEncoderOptions['color'];
+}
+
+/**
+ * The checks every backend's create() starts with: `options` is an object
+ * with no key outside the common ones, its transport's and the backend's
+ * `own`; width and height are integers from 1 to MAX_DIMENSION (even for
+ * video, whose 4:2:0 chroma halves them); fps is 1..240, bitrate
+ * 1000..2e9 bit/s, and color a valid descriptor. Errors name the backend.
+ */
+export function checkEncoderOptions(
+  backend: string,
+  transport: Transport,
+  options: AnyEncoderOptions,
+  own: readonly string[] = [],
+): CheckedEncoderOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new ConfigError(`${backend}: encoder options must be an object`);
+  }
+  const known = [...COMMON_KEYS, ...TRANSPORT_KEYS[transport], ...own];
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new ConfigError(`${backend}: unknown option '${key}' (known: ${known.join(', ')})`);
+  }
+  const dimension = (name: 'width' | 'height'): number => {
+    const v = options[name];
+    if (v === undefined) throw new ConfigError(`${backend}: ${name} is required`);
+    integerOption(`${backend}: ${name}`, v, 0, 1, MAX_DIMENSION);
+    if (transport === 'video' && v % 2 !== 0) throw new ConfigError(`${backend}: ${name} must be even (H.264 4:2:0), got ${v}`);
+    return v;
+  };
+  const { color } = options;
+  const problem = color === undefined ? undefined : colorProblem(color);
+  if (problem) throw new ConfigError(`${backend}: color ${problem}`);
+  return {
+    width: dimension('width'),
+    height: dimension('height'),
+    fps: integerOption(`${backend}: fps`, options.fps, ENCODER_DEFAULTS.fps, 1, 240),
+    bitrate: integerOption(`${backend}: bitrate`, options.bitrate, ENCODER_DEFAULTS.bitrate, 1_000, 2_000_000_000),
+    color,
+  };
+}
+
+/**
+ * The checks every encode() starts with: a frame object (FrameError) and
+ * options whose timestampUs is a non-negative integer (ConfigError).
+ */
+export function checkEncodeArguments(backend: string, frame: RawFrame, options: EncodeOptions): void {
+  if (frame === null || typeof frame !== 'object') throw new FrameError(`${backend}: encode needs a frame object, got ${String(frame)}`);
+  if (options === null || typeof options !== 'object') throw new ConfigError(`${backend}: encode options must be an object`);
   const v = options.timestampUs;
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
-    throw new ConfigError(`encode options: timestampUs must be a non-negative integer, got ${String(v)}`);
+    throw new ConfigError(`${backend}: encode options: timestampUs must be a non-negative integer, got ${String(v)}`);
   }
 }

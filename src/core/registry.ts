@@ -7,7 +7,7 @@
  * the child itself registers, replaces or unregisters on top. A child that
  * registers BackendToken itself declares its own complete set instead.
  */
-import type { BackendDescriptor, EncoderBackend, EncoderOptions, FrameAdapter, ProbeResult } from './encoder';
+import type { BackendDescriptor, EncoderBackend, FrameAdapter, OptionsFor, ProbeResult } from './encoder';
 import { broken } from './encoder';
 import { BackendUnavailableError, ConfigError, DuplicateBackendError, messageOf, UnknownBackendError } from './errors';
 import type { Logger } from './logging';
@@ -168,8 +168,11 @@ export class EncoderRegistry {
    * the backend cannot take, the encoder comes wrapped in that memory's frame
    * adapter (e.g. an image encoder fed Metal frames).
    */
-  async create(name: string, options: EncoderOptions): Promise<EncoderBackend> {
+  async create<N extends string>(name: N, options: OptionsFor<N>): Promise<EncoderBackend> {
     const descriptor = this.get(name);
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new ConfigError(`${name}: encoder options must be an object`);
+    }
     const memory = options.memory ?? 'host';
     const adapter = descriptor.capabilities.memories.includes(memory)
       ? undefined

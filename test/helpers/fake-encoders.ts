@@ -9,7 +9,7 @@ import {
   type EncodedUnit,
   type EncodeOptions,
   type EncoderBackend,
-  type EncoderOptions,
+  type AnyEncoderOptions,
   type RawFrame,
   unitOf,
 } from 'rfbcast';
@@ -26,7 +26,7 @@ export interface EncodeCall {
 
 export interface FakeControl {
   calls: EncodeCall[];
-  created: EncoderOptions[];
+  created: AnyEncoderOptions[];
   closed: number;
   /** Resolves each encode only after this promise (when set). */
   gate?: Promise<void>;
@@ -55,7 +55,7 @@ class FakeEncoder implements EncoderBackend {
 
   constructor(
     readonly transport: 'video' | 'image',
-    private readonly options: EncoderOptions,
+    private readonly options: AnyEncoderOptions,
     private readonly control: FakeControl,
   ) {}
 
@@ -127,7 +127,7 @@ export function fakeEncoderBackend(
     async probe() {
       return { available: true, state: 'ok' };
     },
-    create(options: EncoderOptions) {
+    create(options: AnyEncoderOptions) {
       control.created.push(options);
       return new FakeEncoder(transport, options, control);
     },

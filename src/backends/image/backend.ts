@@ -12,11 +12,13 @@ import {
   type BackendDescriptor,
   broken,
   type EncoderOptions,
+  type ImageTransportOptions,
   ok,
   type ProbeResult,
   Rank,
 } from '../../core/encoder';
 import { messageOf } from '../../core/errors';
+import { checkEncoderOptions } from '../../core/options';
 import type { NativeAddon } from '../../core/native';
 import { probeFrame } from '../../core/probe-frame';
 import { PIXEL_FORMATS } from '../../core/pixel-format';
@@ -24,9 +26,19 @@ import { NativeLoaderToken } from '../../core/tokens';
 import { ImageEncoder } from './encoder';
 import { builtWithout, IMAGE_MIMES, IMAGE_MODE_NAMES, MODE_SPECS, type ImageMode } from './modes';
 import { imageBinding } from './native';
-import type { ImageEncoderOptions } from './settings';
+import { IMAGE_KEYS, IMAGE_OWN_KEYS, type ImageEncoderOptions } from './settings';
 
 const PROBE_SIZE = 16;
+
+/** The `image` backend's options: the common ones, plus the ImageEncoder's. */
+export interface ImageBackendOptions extends Omit<ImageTransportOptions, 'mode' | 'stillMime'>, ImageEncoderOptions {}
+
+declare module '../../core/encoder' {
+  interface BackendOptionsMap {
+    /** JPEG, PNG and WebP through libjpeg-turbo, libpng and libwebp. */
+    image: ImageBackendOptions;
+  }
+}
 
 async function probeMode(addon: NativeAddon, mode: ImageMode): Promise<ProbeResult> {
   if (!addon.features()[MODE_SPECS[mode].feature]) return absent(builtWithout(mode));
@@ -51,8 +63,9 @@ function overall(modes: Record<ImageMode, ProbeResult>): ProbeResult {
   return { ...(anyBroken ? broken(reasons) : absent(reasons)), modes };
 }
 
+/** The `image` backend: JPEG, PNG or WebP files, ranked SECONDARY (below video). */
 @injectable()
-export class ImageBackend implements BackendDescriptor {
+export class ImageBackend implements BackendDescriptor<ImageBackendOptions> {
   readonly name = 'image';
   readonly label = 'JPEG, PNG and WebP (libjpeg-turbo, libpng, libwebp)';
   readonly transport = 'image' as const;
@@ -87,8 +100,15 @@ export class ImageBackend implements BackendDescriptor {
     return overall(Object.fromEntries(entries) as Record<ImageMode, ProbeResult>);
   }
 
-  /** `options.mode` picks jpeg (default), png or webp; `quality` and the ImageEncoderOptions extras pass through. */
-  create(options: EncoderOptions): ImageEncoder {
-    return new ImageEncoder(options as ImageEncoderOptions, this.load());
+  /**
+   * `options.mode` picks jpeg (default), png or webp; `quality` and the
+   * ImageEncoderOptions extras pass through. Images take each frame at its
+   * own size, so width and height are checked but set nothing; `fps` and
+   * `bitrate` likewise.
+   */
+  create(options: ImageBackendOptions): ImageEncoder {
+    checkEncoderOptions(this.name, this.transport, options as EncoderOptions, IMAGE_OWN_KEYS);
+    const own = Object.fromEntries(Object.entries(options).filter(([key]) => IMAGE_KEYS.includes(key)));
+    return new ImageEncoder(own as ImageEncoderOptions, this.load());
   }
 }

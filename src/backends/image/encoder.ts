@@ -6,7 +6,7 @@
 import { type EncodedUnit, type EncodeOptions, type EncoderBackend, unitOf } from '../../core/encoder';
 import { EncoderClosedError, EncoderError, FrameError, messageOf, NativeAddonError } from '../../core/errors';
 import { createFrame, type FrameInit, type HostFrame, isHostFrame, type RawFrame } from '../../core/frame';
-import { checkEncodeOptions } from '../../core/options';
+import { checkEncodeArguments } from '../../core/options';
 import { loadNativeAddon, type NativeAddon } from '../../core/native';
 import { bytesPerPixel, isPackedRgb } from '../../core/pixel-format';
 import { type BandPlan, joinJpegBands, planJpegBands } from './jpeg-bands';
@@ -88,7 +88,7 @@ export class ImageEncoder implements EncoderBackend {
     mime: ImageMime,
   ): Promise<EncodedUnit[]> {
     if (this.closing) throw new EncoderClosedError('image encoder');
-    checkEncodeOptions(options);
+    checkEncodeArguments('image', frame, options);
     const f = hostFrame(frame, settings.codec);
     const { timestampUs } = options;
     const job = this.tail

@@ -62,6 +62,11 @@ export const IMAGE_DEFAULTS = Object.freeze({
   stillMime: 'image/png',
 } as const satisfies Required<ImageEncoderOptions>);
 
+/** Every ImageEncoderOptions key. */
+export const IMAGE_KEYS: readonly string[] = Object.keys(IMAGE_DEFAULTS);
+/** Those the registry's common options do not already name (mode, quality and stillMime they do). */
+export const IMAGE_OWN_KEYS: readonly string[] = IMAGE_KEYS.filter((k) => !['mode', 'quality', 'stillMime'].includes(k));
+
 const SUBSAMPLING = { '4:2:0': 420, '4:2:2': 422, '4:4:4': 444 } as const;
 const CHROMA_NAMES = Object.keys(SUBSAMPLING) as ChromaSubsampling[];
 const PNG_FILTERS: readonly PngFilter[] = ['none', 'sub', 'up', 'average', 'paeth', 'adaptive'];
@@ -91,22 +96,25 @@ function boolean(name: string, value: unknown, fallback: boolean): boolean {
   return value;
 }
 
-/** Validates the options (unknown keys are ignored: the registry passes its own too) and plans the encoding. */
+/** Validates the options (an unknown key is a ConfigError) and plans the encoding. */
 export function planImageEncoding(options: ImageEncoderOptions = {}): ImagePlan {
-  if (options === null || typeof options !== 'object') {
-    throw new ConfigError('image encoder options must be an object');
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new ConfigError('image: encoder options must be an object');
+  }
+  for (const key of Object.keys(options)) {
+    if (!IMAGE_KEYS.includes(key)) throw new ConfigError(`image: unknown option '${key}' (known: ${IMAGE_KEYS.join(', ')})`);
   }
   const d = IMAGE_DEFAULTS;
-  const mode = oneOf('mode', options.mode, IMAGE_MODE_NAMES, d.mode);
-  const quality = integerOption('quality', options.quality, d.quality, 1, 100);
-  const chroma = oneOf('chromaSubsampling', options.chromaSubsampling, CHROMA_NAMES, d.chromaSubsampling);
+  const mode = oneOf('image: mode', options.mode, IMAGE_MODE_NAMES, d.mode);
+  const quality = integerOption('image: quality', options.quality, d.quality, 1, 100);
+  const chroma = oneOf('image: chromaSubsampling', options.chromaSubsampling, CHROMA_NAMES, d.chromaSubsampling);
   const subsampling = SUBSAMPLING[chroma];
-  const fastDct = boolean('fastDct', options.fastDct, d.fastDct);
-  const jpegBands = integerOption('jpegBands', options.jpegBands, d.jpegBands, 1, MAX_BANDS);
-  const compressionLevel = integerOption('compressionLevel', options.compressionLevel, d.compressionLevel, 0, 9);
-  const filter = oneOf('pngFilter', options.pngFilter, PNG_FILTERS, d.pngFilter);
-  const method = integerOption('webpMethod', options.webpMethod, d.webpMethod, 0, 6);
-  const stillMime = oneOf('stillMime', options.stillMime, IMAGE_MIMES, d.stillMime);
+  const fastDct = boolean('image: fastDct', options.fastDct, d.fastDct);
+  const jpegBands = integerOption('image: jpegBands', options.jpegBands, d.jpegBands, 1, MAX_BANDS);
+  const compressionLevel = integerOption('image: compressionLevel', options.compressionLevel, d.compressionLevel, 0, 9);
+  const filter = oneOf('image: pngFilter', options.pngFilter, PNG_FILTERS, d.pngFilter);
+  const method = integerOption('image: webpMethod', options.webpMethod, d.webpMethod, 0, 6);
+  const stillMime = oneOf('image: stillMime', options.stillMime, IMAGE_MIMES, d.stillMime);
   const stillMode = modeOfMime(stillMime);
 
   const png: NativeImageSettings = { codec: 'png', compressionLevel, filter };

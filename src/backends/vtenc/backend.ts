@@ -11,7 +11,6 @@ import {
   type BackendCapabilities,
   type BackendDescriptor,
   broken,
-  type EncoderOptions,
   ok,
   type ProbeResult,
   Rank,
@@ -21,13 +20,14 @@ import type { Logger } from '../../core/logging';
 import { HostPlatformToken, LoggerToken } from '../../core/tokens';
 import { Metal } from '../../metal/metal';
 import { type VtBinding, VtBindingToken } from './binding';
-import { nativeOptions, VtencEncoder } from './encoder';
+import { nativeOptions, VtencEncoder, type VtencOptions } from './encoder';
 
 /** VideoToolbox's kVTCouldNotFindVideoEncoderErr: this Mac has no H.264 hardware encoder. */
 const NO_ENCODER = -12908;
 
+/** The `vtenc` backend: hardware H.264 through Apple VideoToolbox, ranked above libx264. */
 @injectable()
-export class VtencBackend implements BackendDescriptor {
+export class VtencBackend implements BackendDescriptor<VtencOptions> {
   readonly name = 'vtenc';
   readonly label = 'Apple VideoToolbox H.264 (hardware)';
   readonly transport = 'video' as const;
@@ -59,7 +59,7 @@ export class VtencBackend implements BackendDescriptor {
     }
   }
 
-  async create(options: EncoderOptions): Promise<VtencEncoder> {
+  async create(options: VtencOptions): Promise<VtencEncoder> {
     const native = nativeOptions(options);
     const { binding, reason } = this.binding();
     if (!binding) throw new BackendUnavailableError('vtenc is unavailable', [{ name: this.name, reason }]);

@@ -11,11 +11,11 @@
  * (VideoToolbox already works on several frames per step internally, so this
  * is correct but not faster: see the README's macOS section.)
  */
-import { vuiColor } from '../../core/color';
-import { type EncodedUnit, type EncodeOptions, type EncoderBackend, type EncoderOptions, unitOf } from '../../core/encoder';
-import { ConfigError, EncoderClosedError, EncoderError, FrameError, messageOf } from '../../core/errors';
-import { checkEncodeOptions, ENCODER_DEFAULTS, integerOption } from '../../core/options';
-import { createFrame, type HostFrame, MAX_DIMENSION, type RawFrame } from '../../core/frame';
+import { SRGB, vuiColor, type VuiColor } from '../../core/color';
+import { type EncodedUnit, type EncodeOptions, type EncoderBackend, unitOf, type VideoEncoderOptions } from '../../core/encoder';
+import { EncoderClosedError, EncoderError, FrameError, messageOf } from '../../core/errors';
+import { checkEncodeArguments, checkEncoderOptions, integerOption } from '../../core/options';
+import { createFrame, type HostFrame, type RawFrame } from '../../core/frame';
 import { codecStringOf } from '../h264';
 import type { NativeVtEncoder, VtBinding, VtEncoderOptions, VtStep, VtUnit } from './binding';
 import type { Metal, MetalFrame } from '../../metal/metal';
@@ -39,25 +39,34 @@ interface Pending {
   reject(error: Error): void;
 }
 
-/** Native options from the registry's EncoderOptions; every problem is a ConfigError. */
-export function nativeOptions(options: EncoderOptions): VtEncoderOptions {
-  const { width, height } = options;
-  for (const [name, v] of [['width', width], ['height', height]] as const) {
-    integerOption(`vtenc: ${name}`, v, 0, 1, MAX_DIMENSION);
-    if (v % 2 !== 0) throw new ConfigError(`vtenc: ${name} must be even (H.264 4:2:0), got ${v}`);
+/** The `vtenc` backend's options: the common ones, plus VideoToolbox's own. */
+export interface VtencOptions extends VideoEncoderOptions {
+  /** Frames between IDRs (default: fps, an IDR a second as PROTOCOL.md §9.2 asks). */
+  gop?: number;
+}
+
+declare module '../../core/encoder' {
+  interface BackendOptionsMap {
+    /** Hardware H.264 through Apple VideoToolbox. */
+    vtenc: VtencOptions;
   }
-  const fps = integerOption('vtenc: fps', options.fps, ENCODER_DEFAULTS.fps, 1, 240);
+}
+
+/** Native options from the registry's options; every problem is a ConfigError naming vtenc and the option. */
+export function nativeOptions(options: VtencOptions): VtEncoderOptions {
+  const { width, height, fps, bitrate, color } = checkEncoderOptions('vtenc', 'video', options, ['gop']);
   const depth = options.pipelineDepth === 0 ? 0 : integerOption('vtenc: pipelineDepth', options.pipelineDepth, 0, 1, MAX_PIPELINE_DEPTH);
-  const vui = vuiColor(options.color);
+  // No descriptor means sRGB (PROTOCOL.md §13.1), written into the VUI as libx264 writes it (§13.3).
+  const vui = vuiColor(color ?? SRGB) as VuiColor;
   return {
     width,
     height,
     fps,
-    bitrate: integerOption('vtenc: bitrate', options.bitrate, ENCODER_DEFAULTS.bitrate, 1, 2_000_000_000),
-    // PROTOCOL.md §9.2: an IDR every fps frames unless told otherwise.
+    bitrate,
     gop: integerOption('vtenc: gop', options.gop, fps, 1, Number.MAX_SAFE_INTEGER),
     pipelineDepth: depth,
-    ...(vui ? { primaries: vui.primaries, transfer: vui.transfer } : {}),
+    primaries: vui.primaries,
+    transfer: vui.transfer,
   };
 }
 
@@ -148,7 +157,7 @@ export class VtencEncoder implements EncoderBackend {
 
   /** Validates the frame now and returns the native call that submits it. */
   private submission(frame: RawFrame, options: EncodeOptions, submission: number): () => Promise<VtStep> {
-    checkEncodeOptions(options);
+    checkEncodeArguments('vtenc', frame, options);
     if (frame.width !== this.width || frame.height !== this.height) {
       throw new FrameError(
         `vtenc: frame is ${frame.width}x${frame.height} but this encoder was built for ${this.width}x${this.height}; rebuild it`,

@@ -9,12 +9,13 @@ import {
   type BackendCapabilities,
   type BackendDescriptor,
   broken,
-  type EncoderOptions,
+  type VideoEncoderOptions,
   ok,
   type ProbeResult,
   Rank,
 } from '../../core/encoder';
 import { messageOf } from '../../core/errors';
+import { checkEncoderOptions } from '../../core/options';
 import type { Logger } from '../../core/logging';
 import type { NativeAddon } from '../../core/native';
 import { probeFrame } from '../../core/probe-frame';
@@ -24,6 +25,21 @@ import { x264Binding, X264_MISSING } from './binding';
 import { X264Encoder } from './encoder';
 
 const PROBE_SIZE = 64;
+
+/** The `libx264` backend's options: the common ones, plus x264's own. */
+export interface X264BackendOptions extends VideoEncoderOptions {
+  /** An x264 preset name (default `ultrafast`). */
+  preset?: string;
+  /** Slice threads per picture; 0 (default) lets x264 choose. Never adds frame latency. */
+  threads?: number;
+}
+
+declare module '../../core/encoder' {
+  interface BackendOptionsMap {
+    /** Software H.264 through libx264. */
+    libx264: X264BackendOptions;
+  }
+}
 
 /** Encodes two small frames; returns what is wrong with the first access unit, if anything. */
 async function testEncode(native: NativeAddon): Promise<string | undefined> {
@@ -44,8 +60,9 @@ async function testEncode(native: NativeAddon): Promise<string | undefined> {
   }
 }
 
+/** The `libx264` backend: software H.264 on every platform with libx264, ranked PRIMARY. */
 @injectable()
-export class X264Backend implements BackendDescriptor {
+export class X264Backend implements BackendDescriptor<X264BackendOptions> {
   readonly name = 'libx264';
   readonly label = 'libx264 (software H.264)';
   readonly transport = 'video' as const;
@@ -80,18 +97,10 @@ export class X264Backend implements BackendDescriptor {
     return ok();
   }
 
-  create(options: EncoderOptions): X264Encoder {
-    const { width, height, fps, bitrate, color, preset, threads } = options;
-    return new X264Encoder({
-      width,
-      height,
-      fps,
-      bitrate,
-      color,
-      preset: preset as string | undefined,
-      threads: threads as number | undefined,
-      native: this.load(),
-      logger: this.logger,
-    });
+  /** An X264Encoder; `pipelineDepth` is accepted and ignored, as x264 runs without lookahead here. */
+  create(options: X264BackendOptions): X264Encoder {
+    const common = checkEncoderOptions(this.name, this.transport, options, ['preset', 'threads']);
+    const { preset, threads } = options;
+    return new X264Encoder({ ...common, preset, threads, native: this.load(), logger: this.logger });
   }
 }

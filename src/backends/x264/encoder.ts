@@ -4,10 +4,10 @@
  * frames are validated here, and every encode (with RGB -> I420 conversion for
  * packed RGB input) runs as one job on the libuv pool.
  */
-import { type ColorDescriptor, SRGB, type VuiColor, vuiColor } from '../../core/color';
+import { type ColorDescriptor, colorProblem, SRGB, type VuiColor, vuiColor } from '../../core/color';
 import { type EncodedUnit, type EncodeOptions, type EncoderBackend, unitOf } from '../../core/encoder';
 import { ConfigError, EncoderClosedError, EncoderError, FrameError, messageOf, NativeAddonError } from '../../core/errors';
-import { checkEncodeOptions, ENCODER_DEFAULTS, integerOption } from '../../core/options';
+import { checkEncodeArguments, ENCODER_DEFAULTS, integerOption } from '../../core/options';
 import { createFrame, type FrameInit, type HostFrame, MAX_DIMENSION, type RawFrame } from '../../core/frame';
 import type { Logger } from '../../core/logging';
 import { loadNativeAddon, type NativeAddon } from '../../core/native';
@@ -37,8 +37,8 @@ export interface X264EncoderOptions {
 export const DEFAULT_PRESET = 'ultrafast';
 
 function dimension(name: string, value: unknown): number {
-  if (value === undefined) throw new ConfigError(`${name} is required`);
-  const v = integerOption(name, value, 0, 16, MAX_DIMENSION);
+  if (value === undefined) throw new ConfigError(`libx264: ${name} is required`);
+  const v = integerOption(`libx264: ${name}`, value, 0, 16, MAX_DIMENSION);
   if (v % 2 !== 0) throw new ConfigError(`libx264 needs an even ${name}, got ${v}`);
   return v;
 }
@@ -48,22 +48,21 @@ export function x264Settings(options: X264EncoderOptions, presets: readonly stri
   if (options === null || typeof options !== 'object') throw new ConfigError('X264Encoder options must be an object');
   const preset = options.preset ?? DEFAULT_PRESET;
   if (!presets.includes(preset)) {
-    throw new ConfigError(`unknown x264 preset '${String(preset)}' (expected one of ${presets.join(', ')})`);
+    throw new ConfigError(`libx264: unknown preset '${String(preset)}' (expected one of ${presets.join(', ')})`);
   }
   const { color } = options;
-  if (color !== undefined && (color === null || typeof color !== 'object')) {
-    throw new ConfigError('color must be a colour descriptor object');
-  }
+  const problem = color === undefined ? undefined : colorProblem(color);
+  if (problem) throw new ConfigError(`libx264: color ${problem}`);
   // No descriptor means sRGB (PROTOCOL.md §13.1). Writing it, rather than "unspecified",
   // keeps browsers from guessing BT.709 primaries and transfer for the stream.
   const vui = vuiColor(color ?? SRGB) as VuiColor;
   return {
     width: dimension('width', options.width),
     height: dimension('height', options.height),
-    fps: integerOption('fps', options.fps, ENCODER_DEFAULTS.fps, 1, 240),
-    bitrate: integerOption('bitrate', options.bitrate, ENCODER_DEFAULTS.bitrate, 1_000, 2_000_000_000),
+    fps: integerOption('libx264: fps', options.fps, ENCODER_DEFAULTS.fps, 1, 240),
+    bitrate: integerOption('libx264: bitrate', options.bitrate, ENCODER_DEFAULTS.bitrate, 1_000, 2_000_000_000),
     preset,
-    threads: integerOption('threads', options.threads, 0, 0, 64),
+    threads: integerOption('libx264: threads', options.threads, 0, 0, 64),
     colorPrimaries: vui.primaries,
     colorTransfer: vui.transfer,
   };
@@ -109,7 +108,7 @@ export class X264Encoder implements EncoderBackend {
     if (this.closing) return Promise.reject(new EncoderClosedError('x264 encoder'));
     let host: HostFrame;
     try {
-      checkEncodeOptions(options);
+      checkEncodeArguments('libx264', frame, options);
       host = this.hostFrame(frame);
     } catch (error) {
       return Promise.reject(error);
@@ -166,7 +165,6 @@ export class X264Encoder implements EncoderBackend {
   }
 
   private hostFrame(frame: RawFrame): HostFrame {
-    if (frame === null || typeof frame !== 'object') throw new FrameError('encode needs a frame object');
     if (frame.memory !== undefined && frame.memory !== 'host') {
       throw new FrameError(`libx264 takes host frames, got a ${String(frame.memory)} frame`);
     }
