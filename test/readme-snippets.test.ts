@@ -30,12 +30,25 @@ function snippets(markdown: string): Snippet[] {
   return found;
 }
 
-/** Imports stay at the top; the rest runs inside an async function, so top-level await reads as written. */
+/**
+ * Imports and top-level declarations (interfaces, types, `declare module`
+ * blocks, up to their closing brace in column 0) stay at the top; the rest
+ * runs inside an async function, so top-level await reads as written.
+ */
 function moduleOf(s: Snippet): string {
+  const top: string[] = [];
+  const body: string[] = [];
   const lines = s.code.split('\n');
-  const imports = lines.filter((l) => l.startsWith('import '));
-  const body = lines.filter((l) => !l.startsWith('import '));
-  return `${imports.join('\n')}\n${s.context}\nexport async function snippet(): Promise<void> {\n${body.join('\n')}\n}\n`;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line.startsWith('import ')) top.push(line);
+    else if (/^(interface|type|declare) /.test(line)) {
+      const end = line.endsWith('{') ? lines.indexOf('}', i) : i;
+      top.push(...lines.slice(i, end + 1));
+      i = end;
+    } else body.push(line);
+  }
+  return `${top.join('\n')}\n${s.context}\nexport async function snippet(): Promise<void> {\n${body.join('\n')}\n}\n`;
 }
 
 it('type-checks every TypeScript snippet of the README', () => {
