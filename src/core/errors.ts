@@ -8,7 +8,9 @@ export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The base of every error rfbcast throws on purpose. */
 export class RfbcastError extends Error {
+  /** A stable `ERR_RFBCAST_*` code for the kind of failure. */
   readonly code: string;
 
   constructor(code: string, message: string, options?: { cause?: unknown }) {
@@ -41,14 +43,21 @@ export class NativeAddonError extends RfbcastError {
 
 /** A backend name the registry does not know. */
 export class UnknownBackendError extends RfbcastError {
-  constructor(readonly backend: string, known: readonly string[]) {
+  constructor(
+    /** The name asked for. */
+    readonly backend: string,
+    known: readonly string[],
+  ) {
     super('ERR_RFBCAST_UNKNOWN_BACKEND', `unknown backend '${backend}' (registered: ${known.join(', ') || 'none'})`);
   }
 }
 
 /** A second registration under a name already taken, without `replace`. */
 export class DuplicateBackendError extends RfbcastError {
-  constructor(readonly backend: string) {
+  constructor(
+    /** The name already taken. */
+    readonly backend: string,
+  ) {
     super(
       'ERR_RFBCAST_DUPLICATE_BACKEND',
       `a backend named '${backend}' is already registered (pass { replace: true } to replace it)`,
@@ -56,8 +65,11 @@ export class DuplicateBackendError extends RfbcastError {
   }
 }
 
+/** A backend a selection passed over, and why. */
 export interface SkippedBackend {
+  /** The backend's name. */
   name: string;
+  /** Why it was not chosen (its probe's reason, or a capability it lacks). */
   reason: string;
 }
 
@@ -65,6 +77,7 @@ export interface SkippedBackend {
 export class BackendUnavailableError extends RfbcastError {
   constructor(
     message: string,
+    /** Each candidate refused, with its reason. */
     readonly reasons: readonly SkippedBackend[],
   ) {
     const detail = reasons.map((r) => `${r.name}: ${r.reason}`).join('; ');
@@ -72,13 +85,14 @@ export class BackendUnavailableError extends RfbcastError {
   }
 }
 
-/** An encoder failed, or was used after `close()`. */
+/** An encoder failed: the codec refused its settings or a frame. */
 export class EncoderError extends RfbcastError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_RFBCAST_ENCODER', message, options);
   }
 }
 
+/** An encoder was used after `close()`. */
 export class EncoderClosedError extends RfbcastError {
   constructor(what: string) {
     super('ERR_RFBCAST_ENCODER_CLOSED', `${what} is closed`);

@@ -31,9 +31,13 @@ const TRANSPORT_KEYS: Record<Transport, readonly string[]> = {
 
 /** The common options after checking, with defaults applied. */
 export interface CheckedEncoderOptions {
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
+  /** Frames per second (default 30). */
   fps: number;
+  /** Target bits per second (default 12 000 000). */
   bitrate: number;
   /** Undefined when none was given: a video backend then writes sRGB (PROTOCOL.md §13.1). */
   color: AnyEncoderOptions['color'];

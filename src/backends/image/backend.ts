@@ -66,10 +66,15 @@ function overall(modes: Record<ImageMode, ProbeResult>): ProbeResult {
 /** The `image` backend: JPEG, PNG or WebP files, ranked SECONDARY (below video). */
 @injectable()
 export class ImageBackend implements BackendDescriptor<ImageBackendOptions> {
+  /** {@inheritDoc BackendDescriptor.name} */
   readonly name = 'image';
+  /** {@inheritDoc BackendDescriptor.label} */
   readonly label = 'JPEG, PNG and WebP (libjpeg-turbo, libpng, libwebp)';
+  /** {@inheritDoc BackendDescriptor.transport} */
   readonly transport = 'image' as const;
+  /** {@inheritDoc BackendDescriptor.rank} */
   readonly rank = Rank.SECONDARY;
+  /** {@inheritDoc BackendDescriptor.capabilities} */
   readonly capabilities: BackendCapabilities = Object.freeze({
     pixelFormats: PIXEL_FORMATS,
     memories: ['host'],
@@ -80,6 +85,7 @@ export class ImageBackend implements BackendDescriptor<ImageBackendOptions> {
 
   constructor(@inject(NativeLoaderToken) private readonly load: () => NativeAddon) {}
 
+  /** Probes each mode with a real 16x16 encode; available when any mode works, with each mode's result in `modes`. */
   async probe(): Promise<ProbeResult> {
     let addon: NativeAddon;
     try {

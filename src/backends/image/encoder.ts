@@ -31,9 +31,13 @@ function hostFrame(frame: RawFrame, codec: NativeImageSettings['codec']): HostFr
   return checked;
 }
 
+/** JPEG, PNG or WebP files of host frames, one per frame, each a keyframe at the frame's own size. */
 export class ImageEncoder implements EncoderBackend {
+  /** Always `image`. */
   readonly transport = 'image' as const;
+  /** The mode of `encode()` payloads. */
   readonly mode: ImageMode;
+  /** The MIME type of `encode()` payloads. */
   readonly mime: ImageMime;
   /** The MIME type of `encodeStill()` payloads. */
   readonly stillMime: ImageMime;

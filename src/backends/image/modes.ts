@@ -4,7 +4,9 @@
  */
 import type { NativeFeatures } from '../../core/native';
 
+/** The image backend's modes. */
 export type ImageMode = 'jpeg' | 'png' | 'webp';
+/** The MIME type of each mode's files. */
 export type ImageMime = 'image/jpeg' | 'image/png' | 'image/webp';
 
 interface ModeSpec {
@@ -47,7 +49,9 @@ export const MODE_SPECS: Readonly<Record<ImageMode, ModeSpec>> = Object.freeze({
   },
 });
 
+/** Every image mode, in preference order. */
 export const IMAGE_MODE_NAMES: readonly ImageMode[] = Object.freeze(['jpeg', 'png', 'webp']);
+/** Every image MIME type, in the same order. */
 export const IMAGE_MIMES: readonly ImageMime[] = Object.freeze(IMAGE_MODE_NAMES.map((m) => MODE_SPECS[m].mime));
 
 export function modeOfMime(mime: ImageMime): ImageMode {

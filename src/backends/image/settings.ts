@@ -9,10 +9,12 @@ import { integerOption } from '../../core/options';
 import { MAX_BANDS } from './jpeg-bands';
 import { IMAGE_MIMES, IMAGE_MODE_NAMES, MODE_SPECS, type ImageMime, type ImageMode, modeOfMime } from './modes';
 
+/** JPEG chroma subsampling: 4:2:0 halves colour both ways, 4:4:4 keeps all of it. */
 export type ChromaSubsampling = '4:2:0' | '4:2:2' | '4:4:4';
 /** PNG row filters; `adaptive` lets libpng try all five on every row (slow, smaller). */
 export type PngFilter = 'none' | 'sub' | 'up' | 'average' | 'paeth' | 'adaptive';
 
+/** Options of ImageEncoder, and the image backend's own. */
 export interface ImageEncoderOptions {
   /** Default `jpeg`. */
   mode?: ImageMode;
@@ -48,6 +50,7 @@ export type NativeImageSettings =
   | { codec: 'png'; compressionLevel: number; filter: PngFilter }
   | { codec: 'webp'; quality: number; method: number; lossless: boolean };
 
+/** The value of each ImageEncoderOptions key when it is left out. */
 export const IMAGE_DEFAULTS = Object.freeze({
   mode: 'jpeg',
   quality: 80,

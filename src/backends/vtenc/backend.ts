@@ -28,10 +28,15 @@ const NO_ENCODER = -12908;
 /** The `vtenc` backend: hardware H.264 through Apple VideoToolbox, ranked above libx264. */
 @injectable()
 export class VtencBackend implements BackendDescriptor<VtencOptions> {
+  /** {@inheritDoc BackendDescriptor.name} */
   readonly name = 'vtenc';
+  /** {@inheritDoc BackendDescriptor.label} */
   readonly label = 'Apple VideoToolbox H.264 (hardware)';
+  /** {@inheritDoc BackendDescriptor.transport} */
   readonly transport = 'video' as const;
+  /** {@inheritDoc BackendDescriptor.rank} */
   readonly rank = Rank.PRIMARY + 64;
+  /** {@inheritDoc BackendDescriptor.capabilities} */
   readonly capabilities: BackendCapabilities = {
     pixelFormats: ['nv12', 'rgba', 'bgra', 'rgb24', 'i420'],
     memories: ['host', 'metal'],
@@ -46,6 +51,7 @@ export class VtencBackend implements BackendDescriptor<VtencOptions> {
     @inject(LoggerToken) private readonly logger: Logger,
   ) {}
 
+  /** macOS, an addon built with VideoToolbox, then a real session that encodes one frame. */
   async probe(): Promise<ProbeResult> {
     const { binding, reason } = this.binding();
     if (!binding) return absent(reason);
@@ -59,6 +65,7 @@ export class VtencBackend implements BackendDescriptor<VtencOptions> {
     }
   }
 
+  /** A VtencEncoder with its session open; rejects with BackendUnavailableError off a Mac. */
   async create(options: VtencOptions): Promise<VtencEncoder> {
     const native = nativeOptions(options);
     const { binding, reason } = this.binding();

@@ -24,8 +24,11 @@ export const MAX_PIPELINE_DEPTH = 16;
 
 /** The last frame's time per stage, in milliseconds (for benchmarks). */
 export interface VtTimings {
+  /** Metal RGB -> NV12 conversion on the GPU (0 for host or NV12 frames). */
   gpuConvertMs: number;
+  /** Copying the frame into the encoder's pixel buffer. */
   copyMs: number;
+  /** The VideoToolbox encode itself. */
   encodeMs: number;
 }
 
@@ -70,10 +73,15 @@ export function nativeOptions(options: VtencOptions): VtEncoderOptions {
   };
 }
 
+/** Hardware H.264 through one VideoToolbox session; takes host and Metal frames. */
 export class VtencEncoder implements EncoderBackend {
+  /** Always `video`. */
   readonly transport = 'video' as const;
+  /** Encoded width in pixels. */
   readonly width: number;
+  /** Encoded height in pixels. */
   readonly height: number;
+  /** The last frame's time per stage. */
   readonly timings: VtTimings = { gpuConvertMs: 0, copyMs: 0, encodeMs: 0 };
   private latestCodec?: string;
   private readonly durationUs: number;
@@ -115,6 +123,7 @@ export class VtencEncoder implements EncoderBackend {
     }
   }
 
+  /** Encodes one frame; see EncoderBackend.encode. Calls may overlap and resolve in order. */
   encode(frame: RawFrame, options: EncodeOptions): Promise<EncodedUnit[]> {
     if (this.closing) return Promise.reject(new EncoderClosedError('vtenc encoder'));
     let input: () => Promise<VtStep>;
@@ -148,6 +157,7 @@ export class VtencEncoder implements EncoderBackend {
     return [];
   }
 
+  /** Closes the session once queued encodes finish. Idempotent. */
   close(): Promise<void> {
     this.closing ??= this.run(async () => {
       this.native.close();

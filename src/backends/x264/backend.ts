@@ -63,10 +63,15 @@ async function testEncode(native: NativeAddon): Promise<string | undefined> {
 /** The `libx264` backend: software H.264 on every platform with libx264, ranked PRIMARY. */
 @injectable()
 export class X264Backend implements BackendDescriptor<X264BackendOptions> {
+  /** {@inheritDoc BackendDescriptor.name} */
   readonly name = 'libx264';
+  /** {@inheritDoc BackendDescriptor.label} */
   readonly label = 'libx264 (software H.264)';
+  /** {@inheritDoc BackendDescriptor.transport} */
   readonly transport = 'video' as const;
+  /** {@inheritDoc BackendDescriptor.rank} */
   readonly rank = Rank.PRIMARY;
+  /** {@inheritDoc BackendDescriptor.capabilities} */
   readonly capabilities: BackendCapabilities = {
     pixelFormats: ['rgba', 'bgra', 'rgb24', 'i420', 'nv12'],
     memories: ['host'],

@@ -14,6 +14,7 @@ import { loadNativeAddon, type NativeAddon } from '../../core/native';
 import { codecStringOf } from '../h264';
 import { type NativeX264Encoder, type NativeX264Settings, x264Binding, X264_MISSING } from './binding';
 
+/** Options of a standalone X264Encoder (the `libx264` backend makes them from its own). */
 export interface X264EncoderOptions {
   /** Even, at least 16. */
   width: number;
@@ -31,6 +32,7 @@ export interface X264EncoderOptions {
   color?: ColorDescriptor;
   /** The native addon (default: the package's own); tests inject fakes here. */
   native?: NativeAddon;
+  /** Where to log the opened settings (debug level). */
   logger?: Logger;
 }
 
@@ -68,11 +70,17 @@ export function x264Settings(options: X264EncoderOptions, presets: readonly stri
   };
 }
 
+/** Live H.264 through the system libx264: Annex B access units, an IDR every `fps` frames, no frame latency. */
 export class X264Encoder implements EncoderBackend {
+  /** Always `video`. */
   readonly transport = 'video' as const;
+  /** Encoded width in pixels. */
   readonly width: number;
+  /** Encoded height in pixels. */
   readonly height: number;
+  /** Frames per second. */
   readonly fps: number;
+  /** Target bits per second. */
   readonly bitrate: number;
   private latestCodec: string | undefined;
   private readonly durationUs: number;
@@ -99,6 +107,7 @@ export class X264Encoder implements EncoderBackend {
     return this.latestCodec;
   }
 
+  /** Whether close() has been called. */
   get closed(): boolean {
     return this.closing !== undefined;
   }
