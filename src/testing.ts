@@ -17,7 +17,7 @@ import 'reflect-metadata';
 
 export { defaultContainer } from './container';
 export { HostPlatformToken, NativeLoaderToken } from './core/tokens';
-export { loadNativeAddon, nativeFeatures, type NativeAddon, type NativeFeatures } from './core/native';
+export { loadNativeAddon, nativeFeatures, type ConvertArgs, type NativeAddon, type NativeFeatures } from './core/native';
 export { ClockToken, systemClock, type Clock, type Timer } from './server/clock';
 export { FrameDownloadToken } from './adapters/download';
 export {

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 
 import { NativeAddonError } from './errors';
 
+/** Which libraries the addon was built with (`rfbcast doctor` prints them). */
 export interface NativeFeatures {
   x264: boolean;
   turbojpeg: boolean;
@@ -18,7 +19,8 @@ export interface NativeFeatures {
   metal: boolean;
 }
 
-type ConvertArgs = [
+/** The arguments of a conversion: source, its geometry, destination format and buffer, optional row range. */
+export type ConvertArgs = [
   src: Uint8Array,
   format: string,
   width: number,
@@ -32,11 +34,15 @@ type ConvertArgs = [
 
 /** The colour-conversion part of the addon; encoder modules declare their own parts. */
 export interface NativeConvertBinding {
+  /** Converts on the calling thread (small frames only). */
   convert(...args: ConvertArgs): void;
+  /** Converts on a libuv pool thread. */
   convertAsync(...args: ConvertArgs): Promise<void>;
 }
 
+/** The native addon as loaded: conversion, features, and each encoder's own slice. */
 export interface NativeAddon extends NativeConvertBinding {
+  /** Which libraries it was built with. */
   features(): NativeFeatures;
   /** Native encoders currently alive (created and not yet closed), all kinds. */
   liveEncoders(): number;

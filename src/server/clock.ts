@@ -5,16 +5,21 @@
  */
 import type { InjectionToken } from 'tsyringe';
 
+/** A pending timeout. */
 export interface Timer {
+  /** Stops it from firing; harmless after it fired. */
   cancel(): void;
 }
 
+/** The server's time source: real by default, a manual one in tests (register it under ClockToken). */
 export interface Clock {
   /** Monotonic milliseconds. */
   now(): number;
+  /** Calls `fn` once, `ms` milliseconds from now. */
   setTimeout(fn: () => void, ms: number): Timer;
 }
 
+/** The real clock: `performance.now()` and Node's timers. */
 export const systemClock: Clock = {
   now: () => performance.now(),
   setTimeout(fn, ms) {
@@ -23,6 +28,7 @@ export const systemClock: Clock = {
   },
 };
 
+/** Where a container's hubs find their Clock (systemClock when none is registered). */
 export const ClockToken: InjectionToken<Clock> = Symbol('rfbcast.Clock');
 
 /** Resolves after `ms` on `clock`, or as soon as `signal` aborts. */

@@ -6,6 +6,7 @@
 import { isObject } from './json';
 import type { InputEvent, ResizeInputEvent } from './events';
 
+/** `hello`: the first message, with the client's capabilities and token (§4). */
 export interface HelloMessage {
   type: 'hello';
   supported: string[];
@@ -14,6 +15,7 @@ export interface HelloMessage {
   [field: string]: unknown;
 }
 
+/** `set_viewport`: the viewer's drawing area (§4, §12). */
 export interface SetViewportMessage {
   type: 'set_viewport';
   width: number;
@@ -24,6 +26,7 @@ export interface SetViewportMessage {
   pixel_ratio?: number;
 }
 
+/** `ack`: frames the viewer has decoded, for flow control (§4, §9). */
 export interface AckMessage {
   type: 'ack';
   seq: number;
@@ -31,16 +34,19 @@ export interface AckMessage {
   displayed?: boolean;
 }
 
+/** `event`: one input event (§4, §8). */
 export interface EventMessage {
   type: 'event';
   event: InputEvent;
 }
 
+/** `request_keyframe`: the decoder needs to resync (§4, §9.2). */
 export interface RequestKeyframeMessage {
   type: 'request_keyframe';
   reason?: string;
 }
 
+/** `decoder_reset`: the client rebuilt its decoder (§4). */
 export interface DecoderResetMessage {
   type: 'decoder_reset';
 }
@@ -51,6 +57,7 @@ export interface UnknownMessage {
   [field: string]: unknown;
 }
 
+/** Any client -> server message after the hello (§4). */
 export type ClientMessage =
   | HelloMessage
   | SetViewportMessage
@@ -60,6 +67,7 @@ export type ClientMessage =
   | DecoderResetMessage
   | UnknownMessage;
 
+/** A parse result: the message, or why it was refused. */
 export type Parsed<T> = { ok: true; message: T } | { ok: false; reason: string };
 
 const fail = (detail: string): { ok: false; reason: string } => ({ ok: false, reason: `protocol error: ${detail}` });

@@ -4,8 +4,10 @@
  * server and the browser client share this module.
  */
 
+/** A binary message's JSON header (PROTOCOL.md §6.1). */
 export type Header = Record<string, unknown>;
 
+/** A decoded binary message: its JSON header and its payload (§6.1). */
 export interface Envelope {
   header: Header;
   payload: Uint8Array;
@@ -39,6 +41,7 @@ export function envelopeHead(header: Header): Uint8Array {
   return head;
 }
 
+/** One binary message: length prefix, ASCII JSON header, payload (§6.1). */
 export function packEnvelope(header: Header, payload: Uint8Array): Uint8Array {
   const head = envelopeHead(header);
   const out = new Uint8Array(head.length + payload.length);

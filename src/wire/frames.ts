@@ -4,6 +4,7 @@
  */
 import type { Header } from './envelope';
 
+/** The colour descriptor as frame headers carry it (§13.1). */
 export interface ColorHeader {
   primaries?: string;
   transfer?: string;
@@ -12,6 +13,7 @@ export interface ColorHeader {
   bit_depth?: number;
 }
 
+/** The fields image and video headers share (§6.2, §6.3). */
 export interface FrameHeaderFields {
   seq: number;
   timestampUs: number;
@@ -21,6 +23,7 @@ export interface FrameHeaderFields {
   color?: ColorHeader;
 }
 
+/** An `image_frame` header (§6.2). */
 export interface ImageFrameHeader extends Header {
   type: 'image_frame';
   seq: number;
@@ -32,6 +35,7 @@ export interface ImageFrameHeader extends Header {
   color?: ColorHeader;
 }
 
+/** A `video_chunk` header (§6.3). */
 export interface VideoChunkHeader extends Header {
   type: 'video_chunk';
   seq: number;
@@ -51,6 +55,7 @@ function appendExtras(h: Header, f: FrameHeaderFields): void {
   if (f.color !== undefined) h.color = f.color;
 }
 
+/** The header of an image frame (§6.2). */
 export function imageFrameHeader(f: FrameHeaderFields & { mime: string }): ImageFrameHeader {
   const h: ImageFrameHeader = {
     type: 'image_frame',
@@ -64,6 +69,7 @@ export function imageFrameHeader(f: FrameHeaderFields & { mime: string }): Image
   return h;
 }
 
+/** The header of an H.264 access unit (§6.3). */
 export function videoChunkHeader(
   f: FrameHeaderFields & { codec: string; keyframe: boolean; durationUs: number },
 ): VideoChunkHeader {

@@ -5,8 +5,10 @@
 import type { ColorHeader } from './frames';
 import { CONFIG_CODEC } from './capabilities';
 
+/** `config.transport`: H.264 for WebCodecs, or image files (§5). */
 export type WireTransport = 'webcodecs' | 'image';
 
+/** `config`: what the viewer will receive next (§5). */
 export interface ConfigMessage {
   type: 'config';
   transport: WireTransport;
@@ -18,6 +20,7 @@ export interface ConfigMessage {
   color?: ColorHeader;
 }
 
+/** A `config` message. */
 export function configMessage(f: {
   transport: WireTransport;
   width: number;
@@ -32,18 +35,21 @@ export function configMessage(f: {
   return m;
 }
 
+/** `set_quality`: the encoder's new targets (§5, §15.2). */
 export interface SetQualityMessage {
   type: 'set_quality';
   bitrate: number;
   fps: number;
 }
 
+/** A `set_quality` message. */
 export const setQualityMessage = (bitrate: number, fps: number): SetQualityMessage => ({
   type: 'set_quality',
   bitrate: Math.round(bitrate),
   fps: Math.round(fps),
 });
 
+/** The fields of a `stats` message (§5, §15.1). */
 export interface StatsFields {
   rtt_ms: number;
   fps_sent: number;
@@ -56,8 +62,10 @@ export interface StatsFields {
   target_fps: number;
 }
 
+/** `stats`: the viewer's own metrics (§5). */
 export type StatsMessage = { type: 'stats' } & StatsFields;
 
+/** A `stats` message. */
 export const statsMessage = (s: StatsFields): StatsMessage => ({
   type: 'stats',
   rtt_ms: s.rtt_ms,
@@ -71,4 +79,5 @@ export const statsMessage = (s: StatsFields): StatsMessage => ({
   target_fps: s.target_fps,
 });
 
+/** Any server -> client control message (§5). */
 export type ServerMessage = ConfigMessage | SetQualityMessage | StatsMessage;

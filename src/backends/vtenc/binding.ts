@@ -10,6 +10,7 @@ import type { NativeFeatures } from '../../core/native';
 import { nativeSlice } from '../../core/tokens';
 import type { MetalFrameHandle } from '../../metal/binding';
 
+/** What the native VtEncoder opens its session with. */
 export interface VtEncoderOptions {
   width: number;
   height: number;
@@ -33,6 +34,7 @@ export interface VtUnit {
   error?: string;
 }
 
+/** What one native call returns: the units that completed, and where the time went. */
 export interface VtStep {
   units: VtUnit[];
   /** Writing the frame into the pooled pixel buffer. */
@@ -41,9 +43,11 @@ export interface VtStep {
   encodeMs: number;
 }
 
+/** One native VideoToolbox session; every call but close runs on a pool thread, one at a time. */
 export interface NativeVtEncoder {
   /** Opens the compression session on a pool thread (encode opens it too). */
   open(): Promise<VtStep>;
+  /** Submits one host frame as submission `seq`; resolves with whatever units completed. */
   encode(
     data: Uint8Array,
     format: string,
@@ -55,21 +59,29 @@ export interface NativeVtEncoder {
   ): Promise<VtStep>;
   /** `frame` is an nv12 MetalFrame. */
   encodeMetal(frame: MetalFrameHandle, forceKeyframe: boolean, seq: number): Promise<VtStep>;
+  /** Completes every frame in flight. */
   flush(): Promise<VtStep>;
+  /** Invalidates the session; synchronous. */
   close(): void;
 }
 
+/** The answer of a real test session. */
 export interface VtProbe {
+  /** Whether the session encoded its frame. */
   ok: boolean;
   /** The OSStatus VideoToolbox answered with (0 when ok). */
   status: number;
+  /** VideoToolbox's own words, when it failed. */
   message?: string;
 }
 
+/** The VideoToolbox slice of the native addon. */
 export interface VtBinding {
+  /** Whether the addon was built with VideoToolbox. */
   features(): Pick<NativeFeatures, 'vtenc'>;
   /** Opens a real hardware H.264 session and encodes one frame. */
   vtSupported(): Promise<VtProbe>;
+  /** Makes a session (opened by `open()` or the first encode). */
   VtEncoder: new (options: VtEncoderOptions) => NativeVtEncoder;
 }
 
