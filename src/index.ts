@@ -104,6 +104,7 @@ export { isEventOfType, isPointerEvent, isKeyEvent, isCustomEvent } from './wire
 // Relaying over NATS, and recording.
 export { relay, Relay, type RelayOptions, type RelayStatus, type RelayStreamStatus } from './relay/relay';
 export type { NatsConfig, NatsOptions } from './relay/nats-link';
+export type { RenditionName } from './relay/subjects';
 export { record, Recording, type RecordedStream, type RecordingMetrics, type RecordingState, type RecordOptions } from './recorder/recording';
 
 // The built-in backends, for direct use and for containers built deliberately.

@@ -11,15 +11,20 @@ import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/trans
 
 import { ConfigError, messageOf } from '../core/errors';
 import type { Logger } from '../core/logging';
+import { checkKnownKeys } from '../server/hub-options';
 import { DEFAULT_PREFIX, Subjects } from './subjects';
 
+/** How to reach NATS: servers, subject prefix, credentials and TLS. Give one of user/pass, token or creds. */
 export interface NatsOptions {
   /** `nats://host:4222`, or several for a cluster. */
   servers: string | string[];
   /** The subject prefix the origin and its relays share (default `rfbcast`). */
   prefix?: string;
+  /** User name, with `pass`. */
   user?: string;
+  /** Password, with `user`. */
   pass?: string;
+  /** A token the server expects. */
   token?: string;
   /** A .creds file (user JWT and nkey seed). */
   creds?: string;
@@ -37,8 +42,24 @@ const RECONNECT_WAIT_MS = 250;
 
 const SUBJECT_PREFIX = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 
+/** Every NatsOptions key: a record, so that a key added to NatsOptions and not here fails to compile. */
+const NATS_KEY_SET: Record<keyof NatsOptions, true> = { servers: true, prefix: true, user: true, pass: true, token: true, creds: true, tls: true };
+const NATS_KEYS = Object.keys(NATS_KEY_SET);
+
+/** The options of a NATS configuration, checked: each problem is a ConfigError naming the `nats` option. */
 export function natsOptionsOf(config: NatsConfig): NatsOptions {
+  if (config === null || (typeof config !== 'string' && typeof config !== 'object') || Array.isArray(config)) {
+    throw new ConfigError(`nats must be a server URL or an options object, got ${JSON.stringify(config)}`);
+  }
   const o = typeof config === 'string' ? { servers: config } : config;
+  checkKnownKeys('nats', o, NATS_KEYS);
+  for (const k of ['prefix', 'user', 'pass', 'token', 'creds'] as const) {
+    if (o[k] !== undefined && (typeof o[k] !== 'string' || o[k] === '')) throw new ConfigError(`nats: ${k} must be a non-empty string`);
+  }
+  if (o.tls !== undefined) {
+    if (o.tls === null || typeof o.tls !== 'object') throw new ConfigError('nats: tls must be an object ({} for the system CAs)');
+    checkKnownKeys('nats.tls', o.tls, ['caFile', 'certFile', 'keyFile']);
+  }
   const servers = Array.isArray(o.servers) ? o.servers : [o.servers];
   if (servers.length === 0 || servers.some((s) => typeof s !== 'string' || s === '')) {
     throw new ConfigError('nats: give the NATS server URL, e.g. nats://127.0.0.1:4222');

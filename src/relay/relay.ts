@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { createInbox } from '@nats-io/transport-node';
 
 import { defaultContainer } from '../container';
+import { ConfigError } from '../core/errors';
 import type { Logger } from '../core/logging';
 import { LoggerToken } from '../core/tokens';
 import { systemClock } from '../server/clock';
@@ -23,9 +24,10 @@ import type { QueuedEvent } from '../server/event-queue';
 import { Hub, HUB_DEFAULTS, type HubOptions } from '../server/hub';
 import { httpServerOptions } from '../server/http-limits';
 import { notFound } from '../server/side-channel';
-import { STREAM_DEFAULTS, type StreamOptions } from '../server/stream-config';
+import { checkHubOptions, checkKnownKeys, HUB_KEYS, listenError } from '../server/hub-options';
+import { resolveStreamConfig, STREAM_DEFAULTS, type StreamOptions } from '../server/stream-config';
 import { underPrefix, normalisePrefix } from '../server/routing';
-import { type NatsConfig, NatsLink } from './nats-link';
+import { type NatsConfig, NatsLink, natsOptionsOf } from './nats-link';
 import { INTEREST_TTL_MS } from './origin';
 import { RelayGroup } from './relay-group';
 import type { Catalog, CatalogEntry, RenditionName } from './subjects';
@@ -33,43 +35,75 @@ import type { Catalog, CatalogEntry, RenditionName } from './subjects';
 /** How often a relay asks its origins what they offer (new streams, an origin back after a restart). */
 export const DISCOVER_EVERY_MS = 1000;
 
-/** What a relay's viewers are held to, exactly as on serve(). */
-export type RelayStreamOptions = Pick<
-  StreamOptions,
-  | 'authenticate'
-  | 'token'
-  | 'authTimeoutMs'
-  | 'maxViewers'
-  | 'maxInflight'
-  | 'inflightTimeoutMs'
-  | 'slowViewerBudgetBytes'
-  | 'slowViewerTimeoutMs'
-  | 'statsIntervalMs'
-  | 'imageMode'
-  | 'bitrate'
->;
+/** The stream options a relay takes: what its viewers are held to, exactly as on serve(). */
+const RELAY_STREAM_KEYS = [
+  'authenticate',
+  'token',
+  'authTimeoutMs',
+  'maxViewers',
+  'maxInflight',
+  'inflightTimeoutMs',
+  'slowViewerBudgetBytes',
+  'slowViewerTimeoutMs',
+  'statsIntervalMs',
+  'imageMode',
+  'bitrate',
+] as const satisfies ReadonlyArray<keyof StreamOptions>;
 
+/** What a relay's viewers are held to, exactly as on serve(). */
+export type RelayStreamOptions = Pick<StreamOptions, (typeof RELAY_STREAM_KEYS)[number]>;
+
+/** Every key relay() takes: the hub's (its `nats` is where the origins are), the streams' and a name. */
+const RELAY_KEYS: readonly string[] = [...HUB_KEYS, ...RELAY_STREAM_KEYS, 'name'];
+
+/**
+ * Checks everything relay() is given before it connects or listens: unknown
+ * keys, the hub's options, the stream options, the NATS configuration and the
+ * HTTP limits, each a ConfigError naming the option.
+ */
+function checkRelayOptions(options: RelayOptions): void {
+  checkHubOptions(options as HubOptions);
+  checkKnownKeys('relay', options, RELAY_KEYS);
+  if (options.nats === undefined) throw new ConfigError('relay: nats is required (the NATS server its origins publish to, e.g. nats://127.0.0.1:4222)');
+  natsOptionsOf(options.nats);
+  if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) {
+    throw new ConfigError(`relay: name must be a non-empty string, got ${JSON.stringify(options.name)}`);
+  }
+  resolveStreamConfig(pickStreamOptions(options));
+  httpServerOptions(options);
+}
+
+/** What relay() takes: where to listen (as a hub), what its viewers are held to, and where its origins are. */
 export interface RelayOptions extends Omit<HubOptions, 'nats'>, RelayStreamOptions {
+  /** The NATS server the origins publish to (required): a URL, or NatsOptions. */
   nats: NatsConfig;
   /** The relay's identity in its origin's events (default `relay-<host>-<random>`). */
   name?: string;
 }
 
+/** One relayed stream in RelayStatus. */
 export interface RelayStreamStatus extends StreamInfo {
   /** `live`: the origin answered lately; `origin-unavailable`: it did not (viewers stay connected and resume when it is back). */
   origin: 'live' | 'origin-unavailable';
   /** The relay's viewers' ids: what their input carries in the origin's events. */
   viewers: string[];
+  /** Each rendition the relay forwards: its viewers, units received, units lost and keyframes asked for. */
   groups: Array<{ rendition: RenditionName; members: number; unitsIn: number; lost: number; keyframeRequests: number }>;
 }
 
+/** What Relay.status() reports. */
 export interface RelayStatus {
+  /** The relay's id (its `name`). */
   relay: string;
+  /** Whether its NATS connection is up. */
   nats: 'connected' | 'reconnecting';
+  /** Every stream it serves. */
   streams: RelayStreamStatus[];
 }
 
+/** A running relay: serves its origins' streams to viewers. Made by relay(). */
 export class Relay {
+  /** Its identity in the origins' events (the `name` option, or `relay-<host>-<random>`). */
   readonly id: string;
   private readonly hub: Hub;
   private readonly logger: Logger;
@@ -112,7 +146,9 @@ export class Relay {
     this.discover();
   }
 
+  /** Checks the options, connects to NATS and listens; relay() is the same. Throws ConfigError before connecting. */
   static async start(options: RelayOptions): Promise<Relay> {
+    checkRelayOptions(options);
     const logger = options.logger ?? defaultContainer().resolve<Logger>(LoggerToken);
     const link = await NatsLink.open(options.nats, options.name ?? 'rfbcast-relay', logger);
     // The relay owns its server: the same HTTP limits as a hub's own (issue 15).
@@ -138,6 +174,7 @@ export class Relay {
     return this.hub.streamUrl(stream);
   }
 
+  /** The streams it serves now (those an origin offered). */
   streams(): Display[] {
     return this.hub.streams();
   }
@@ -153,6 +190,7 @@ export class Relay {
     }
   }
 
+  /** Its NATS link, streams, viewers and forwarding counters. */
   status(): RelayStatus {
     const now = Date.now();
     return {
@@ -167,6 +205,7 @@ export class Relay {
     };
   }
 
+  /** Closes its viewers, its server and its NATS connection. */
   async close(): Promise<void> {
     clearInterval(this.discoverTimer);
     await this.hub.close();
@@ -177,10 +216,12 @@ export class Relay {
 
   private async listen(): Promise<void> {
     const host = this.options.host ?? HUB_DEFAULTS.host;
+    const wanted = this.options.port ?? HUB_DEFAULTS.port;
     await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port ?? HUB_DEFAULTS.port, host, () => {
-        this.server.off('error', reject);
+      const failed = (error: unknown) => reject(listenError(error, host, wanted));
+      this.server.once('error', failed);
+      this.server.listen(wanted, host, () => {
+        this.server.off('error', failed);
         resolve();
       });
     });
@@ -261,11 +302,6 @@ export class Relay {
     this.link.nc.publish(this.link.subjects.events(stream), body);
   }
 }
-
-const RELAY_STREAM_KEYS: ReadonlyArray<keyof RelayStreamOptions> = [
-  'authenticate', 'token', 'authTimeoutMs', 'maxViewers', 'maxInflight', 'inflightTimeoutMs',
-  'slowViewerBudgetBytes', 'slowViewerTimeoutMs', 'statsIntervalMs', 'imageMode', 'bitrate',
-];
 
 function pickStreamOptions(o: RelayOptions): RelayStreamOptions {
   return Object.fromEntries(RELAY_STREAM_KEYS.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as RelayStreamOptions;
