@@ -48,34 +48,38 @@ const checkerboard = (): Scene => ({
 /**
  * A plasma from a sine table: the terms that depend only on x or only on y
  * are computed once per column or row, the radial term's table once per size,
- * and the colour is one palette lookup, so a pixel costs a few table reads.
+ * and the colour is one palette lookup. Every table holds integers already
+ * scaled to palette steps, so a pixel costs four table reads and integer adds.
  */
 const plasma = (): Scene => {
   const N = 1024;
   const K = N / (2 * Math.PI);
-  const sin = new Float32Array(N).map((_, i) => Math.sin((i / N) * Math.PI * 2));
-  /** v (from -4 to 4) in 1/128 steps -> colour. */
-  const palette = new Uint32Array(1025).map((_, i) => {
-    const v = (i / 128 - 4) * 0.8;
+  /** One palette step is 1/STEPS of the sum of four sines (-4..4). */
+  const STEPS = 128;
+  const sin = new Int16Array(N).map((_, i) => Math.round(Math.sin((i / N) * Math.PI * 2) * STEPS));
+  /** Palette index (the sum of four sines, from -4 to 4, plus 4, in 1/STEPS steps) -> colour. */
+  const palette = new Uint32Array(8 * STEPS + 1).map((_, i) => {
+    const v = (i / STEPS - 4) * 0.8;
     const c = (phase: number) => Math.round(128 + 127 * Math.sin(v + phase));
     return rgba32(c(0), c(2.1), c(4.2));
   });
   let size = '';
-  let radial = new Int32Array(0);
-  let cols = new Float32Array(0);
-  let diagX = new Int32Array(0);
+  // Int16 (radii reach about 1400 table steps) halves the memory each frame walks.
+  let radial = new Int16Array(0);
+  let cols = new Int16Array(0);
+  let diagX = new Int16Array(0);
   return {
     name: 'plasma',
     animated: true,
     render(out, width, height, index) {
       if (size !== `${width}x${height}`) {
         size = `${width}x${height}`;
-        radial = new Int32Array(width * height);
+        radial = new Int16Array(width * height);
         for (let y = 0; y < height; y++) {
           for (let x = 0; x < width; x++) radial[y * width + x] = Math.round(Math.hypot(x / width - 0.5, y / height - 0.5) * 12 * K);
         }
-        cols = new Float32Array(width);
-        diagX = Int32Array.from({ length: width }, (_, x) => Math.round((x / width) * 6 * K));
+        cols = new Int16Array(width);
+        diagX = Int16Array.from({ length: width }, (_, x) => Math.round((x / width) * 6 * K) & (N - 1));
       }
       const t = index / 30;
       for (let x = 0; x < width; x++) cols[x] = sin[Math.floor(((x / width) * 10 + t) * K) & (N - 1)];
@@ -83,13 +87,12 @@ const plasma = (): Scene => {
       drawPixels(out, (px) => {
         for (let y = 0; y < height; y++) {
           const fy = y / height;
-          const rowTerm = sin[Math.floor((fy * 8 - t) * K) & (N - 1)] + 4;
+          // + 4 sines' worth, so the sum indexes the palette from 0.
+          const rowTerm = sin[Math.floor((fy * 8 - t) * K) & (N - 1)] + 4 * STEPS;
           const diagY = Math.round((fy * 6 + t * 1.3) * K);
           const row = y * width;
           for (let x = 0; x < width; x++) {
-            const v =
-              rowTerm + cols[x] + sin[(diagX[x] + diagY) & (N - 1)] + sin[(radial[row + x] - radialShift) & (N - 1)];
-            px[row + x] = palette[(v * 128) | 0];
+            px[row + x] = palette[rowTerm + cols[x] + sin[(diagX[x] + diagY) & (N - 1)] + sin[(radial[row + x] - radialShift) & (N - 1)]];
           }
         }
       });
