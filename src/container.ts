@@ -77,6 +77,7 @@ export function createContainer(parent: DependencyContainer = defaultContainer()
   return child;
 }
 
+/** The encoder registry of a container (the process-wide one by default). */
 export function registryOf(c: DependencyContainer = defaultContainer()): EncoderRegistry {
   return c.resolve(EncoderRegistry);
 }

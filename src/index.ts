@@ -28,6 +28,7 @@ export {
   type FrameInput,
   type PixelBuffer,
   type MemoryKind,
+  type FormatFrameOptions,
 } from './core/frame';
 export { PIXEL_FORMATS, isPixelFormat, type PixelFormat } from './core/pixel-format';
 export { SRGB, DISPLAY_P3, type ColorDescriptor, type ColorPrimaries, type ColorTransfer, type ColorMatrix } from './core/color';
@@ -80,6 +81,7 @@ export {
   type AuthContext,
   type ResizePolicy,
   type EncodingMode,
+  type DefaultedKey,
 } from './server/stream-config';
 export { Display, type PublishOptions, type QualityOptions, type Rendition, type StreamInfo } from './server/display';
 export type { GroupMember, KeyframeDemand, Targets } from './server/group-member';
@@ -102,7 +104,7 @@ export type {
 export { isEventOfType, isPointerEvent, isKeyEvent, isCustomEvent } from './wire/events';
 
 // Relaying over NATS, and recording.
-export { relay, Relay, type RelayOptions, type RelayStatus, type RelayStreamStatus } from './relay/relay';
+export { relay, Relay, type RelayOptions, type RelayStatus, type RelayStreamOptions, type RelayStreamStatus } from './relay/relay';
 export type { NatsConfig, NatsOptions } from './relay/nats-link';
 export type { RenditionName } from './relay/subjects';
 export { record, Recording, type RecordedStream, type RecordingMetrics, type RecordingState, type RecordOptions } from './recorder/recording';

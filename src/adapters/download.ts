@@ -8,7 +8,9 @@ import type { InjectionToken } from 'tsyringe';
 import type { HostFrame, MemoryKind, RawFrame } from '../core/frame';
 import type { PixelFormat } from '../core/pixel-format';
 
+/** How frames of one memory kind reach host memory; HostFrameAdapter picks one by `memory`. */
 export interface FrameDownload {
+  /** The memory kind it downloads from. */
   readonly memory: MemoryKind;
   /**
    * Whether download() returns memory the caller owns. When false the result

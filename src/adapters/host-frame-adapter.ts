@@ -11,6 +11,7 @@ import type { RawFrame } from '../core/frame';
 import type { PixelFormat } from '../core/pixel-format';
 import type { FrameDownload } from './download';
 
+/** Options of a HostFrameAdapter. */
 export interface HostFrameAdapterOptions {
   /**
    * Give the wrapped encoder frames it owns (it may keep them past encode).
@@ -19,11 +20,17 @@ export interface HostFrameAdapterOptions {
   ownedCopy?: boolean;
 }
 
+/**
+ * Wraps a host-only encoder so it takes frames in other memories: each frame is downloaded first,
+ * in a pixel format the encoder accepts, and handed over in order. Host frames pass untouched.
+ */
 export class HostFrameAdapter implements EncoderBackend {
+  /** The inner encoder's encodeStill, downloading first; absent when it has none. */
   readonly encodeStill?: EncoderBackend['encodeStill'];
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
+    /** The wrapped host-only encoder. */
     readonly inner: EncoderBackend,
     private readonly downloads: readonly FrameDownload[],
     private readonly accepts: readonly PixelFormat[],
@@ -33,26 +40,32 @@ export class HostFrameAdapter implements EncoderBackend {
     if (still) this.encodeStill = (frame, o) => this.inOrder(frame, (host) => still.call(inner, host, o));
   }
 
+  /** The inner encoder's transport. */
   get transport(): EncoderBackend['transport'] {
     return this.inner.transport;
   }
 
+  /** The inner encoder's codec string. */
   get codec(): string | undefined {
     return this.inner.codec;
   }
 
+  /** The inner encoder's MIME type. */
   get mime(): string | undefined {
     return this.inner.mime;
   }
 
+  /** Downloads the frame (host frames pass through), then encodes it with the inner encoder, in call order. */
   encode(frame: RawFrame, options: EncodeOptions): Promise<EncodedUnit[]> {
     return this.inOrder(frame, (host) => this.inner.encode(host, options));
   }
 
+  /** Flushes the inner encoder once queued frames are done. */
   flush(): Promise<EncodedUnit[]> {
     return this.inner.flush();
   }
 
+  /** Closes the inner encoder once queued frames are done. */
   close(): Promise<void> {
     return this.inner.close();
   }

@@ -4,18 +4,26 @@
  * for H.264, into the VUI colour description.
  */
 export type ColorPrimaries = 'bt709' | 'display-p3' | 'bt2020';
+/** Transfer function (§13.1). */
 export type ColorTransfer = 'srgb' | 'bt709' | 'pq' | 'hlg' | 'linear';
+/** The YUV matrix, or `rgb` for RGB pixels (§13.1). */
 export type ColorMatrix = 'rgb' | 'bt709' | 'bt2020-ncl';
 
 /** All keys are sent when set; a partial descriptor is passed through as given. */
 export interface ColorDescriptor {
+  /** Colour primaries. */
   primaries?: ColorPrimaries;
+  /** Transfer function. */
   transfer?: ColorTransfer;
+  /** YUV matrix, or `rgb`. */
   matrix?: ColorMatrix;
+  /** Whether the values use the full 0..255 range. */
   full_range?: boolean;
+  /** Bits per component. */
   bit_depth?: number;
 }
 
+/** sRGB, 8-bit full-range RGB: what a frame without a descriptor is taken to be. */
 export const SRGB: Readonly<ColorDescriptor> = Object.freeze({
   primaries: 'bt709',
   transfer: 'srgb',
@@ -24,6 +32,7 @@ export const SRGB: Readonly<ColorDescriptor> = Object.freeze({
   bit_depth: 8,
 });
 
+/** Display P3 with the sRGB transfer, as macOS renders by default. */
 export const DISPLAY_P3: Readonly<ColorDescriptor> = Object.freeze({
   primaries: 'display-p3',
   transfer: 'srgb',

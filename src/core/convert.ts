@@ -10,6 +10,7 @@ import { createFrame, type HostFrame } from './frame';
 import { loadNativeAddon } from './native';
 import { byteLengthRange, isPackedRgb, isYuv420, packedStride, type PixelFormat } from './pixel-format';
 
+/** Options of convertFrame and convertFrameSync. */
 export interface ConvertOptions {
   /** Where to write the result; allocated when absent. Must be large enough. */
   dst?: Uint8Array;
@@ -43,6 +44,11 @@ function plan(frame: HostFrame, to: PixelFormat, options: ConvertOptions): { dst
   return { dst, out };
 }
 
+/**
+ * Converts a host frame between packed RGB (rgba, bgra, rgb24) and 4:2:0 YUV (nv12, i420) on the
+ * calling thread, with libyuv. Meant for small frames: use convertFrame for anything larger.
+ * Throws ConversionError for a pair it cannot convert or an odd size.
+ */
 export function convertFrameSync(frame: HostFrame, to: PixelFormat, options: ConvertOptions = {}): HostFrame {
   const { dst, out } = plan(frame, to, options);
   const { data, pixelFormat, width, height, stride } = frame;
@@ -66,6 +72,7 @@ function bands(height: number, pixels: number): Array<[number, number]> {
   return out;
 }
 
+/** The same conversion as convertFrameSync, on a libuv pool thread: the event loop stays free. */
 export async function convertFrame(frame: HostFrame, to: PixelFormat, options: ConvertOptions = {}): Promise<HostFrame> {
   const { dst, out } = plan(frame, to, options);
   const { data, pixelFormat, width, height, stride } = frame;

@@ -21,10 +21,15 @@ export type MemoryKind = 'host' | 'metal' | (string & {});
 /** Largest accepted width or height; beyond this no encoder here can cope. */
 export const MAX_DIMENSION = 16384;
 
+/** A frame as the encoders see it: geometry, pixel format, memory and pixels (or a handle to them). */
 export interface RawFrame {
+  /** Width in pixels. */
   readonly width: number;
+  /** Height in pixels. */
   readonly height: number;
+  /** How the pixels are laid out. */
   readonly pixelFormat: PixelFormat;
+  /** Where the pixels live: `host`, or `metal` for a Metal frame. */
   readonly memory: MemoryKind;
   /** Host frames: the pixels. Other memories: an opaque handle (e.g. a MetalFrame). */
   readonly data: Uint8Array | object;
@@ -32,31 +37,46 @@ export interface RawFrame {
   readonly stride?: number;
   /** The render device-pixel ratio, echoed to viewers; 1 when absent. */
   readonly pixelRatio?: number;
+  /** The colour the pixels are in; none means sRGB. */
   readonly color?: ColorDescriptor;
 }
 
 /** A validated frame in host memory, with its stride resolved. */
 export interface HostFrame extends RawFrame {
+  /** Always `host`. */
   readonly memory: 'host';
+  /** The pixels. */
   readonly data: Uint8Array;
+  /** Bytes per row of the first plane. */
   readonly stride: number;
 }
 
 /** What a publisher may pass where a frame is expected: a frame, or bare RGBA bytes. */
 export type PixelBuffer = Uint8Array | Uint8ClampedArray | ArrayBuffer;
+/** A frame, or bare RGBA bytes of the stream's size. */
 export type FrameInput = RawFrame | PixelBuffer;
 
+/** What createFrame takes: RawFrame's fields, with the pixel format (default `rgba`) and memory (default `host`) optional. */
 export interface FrameInit {
+  /** Width in pixels, 1 to MAX_DIMENSION. */
   width: number;
+  /** Height in pixels, 1 to MAX_DIMENSION. */
   height: number;
+  /** Pixel layout (default `rgba`). */
   pixelFormat?: PixelFormat;
+  /** Where the pixels live (default `host`). */
   memory?: MemoryKind;
+  /** Host frames: the pixels (no copy is made). Other memories: their handle. */
   data: PixelBuffer | object;
+  /** Bytes per row of the first plane (default: tightly packed). */
   stride?: number;
+  /** The render device-pixel ratio (default 1). */
   pixelRatio?: number;
+  /** The colour (default: none, meaning sRGB). */
   color?: ColorDescriptor;
 }
 
+/** Whether a frame lives in host memory (its data is the pixels). */
 export function isHostFrame(frame: RawFrame): frame is HostFrame {
   return frame.memory === 'host';
 }
@@ -141,17 +161,23 @@ export function createFrame(init: FrameInit): RawFrame {
   return frame;
 }
 
-type FormatFrameOptions = Omit<FrameInit, 'width' | 'height' | 'data' | 'pixelFormat' | 'memory'>;
+/** What the per-format constructors (rgbaFrame, ...) take besides the bytes and the size. */
+export type FormatFrameOptions = Omit<FrameInit, 'width' | 'height' | 'data' | 'pixelFormat' | 'memory'>;
 
 function formatConstructor(pixelFormat: PixelFormat) {
   return (data: PixelBuffer, width: number, height: number, options: FormatFrameOptions = {}): HostFrame =>
     createFrame({ ...options, data, width, height, pixelFormat, memory: 'host' }) as HostFrame;
 }
 
+/** A validated rgba host frame over `data` (no copy); throws FrameError when the bytes do not fit. */
 export const rgbaFrame = formatConstructor('rgba');
+/** A validated bgra host frame over `data` (no copy); throws FrameError when the bytes do not fit. */
 export const bgraFrame = formatConstructor('bgra');
+/** A validated rgb24 host frame over `data` (no copy); throws FrameError when the bytes do not fit. */
 export const rgb24Frame = formatConstructor('rgb24');
+/** A validated nv12 host frame over `data` (no copy); throws FrameError when the bytes do not fit. */
 export const nv12Frame = formatConstructor('nv12');
+/** A validated i420 host frame over `data` (no copy); throws FrameError when the bytes do not fit. */
 export const i420Frame = formatConstructor('i420');
 
 /** Allocates a zeroed host frame (handy for tests and scenes). */

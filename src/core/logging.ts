@@ -7,6 +7,7 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
+/** A pino logger writing JSON lines to stderr, at `level` or RFBCAST_LOG_LEVEL (default `warn`). */
 export function createLogger(options: { level?: string; name?: string } = {}): Logger {
   const level = options.level ?? process.env.RFBCAST_LOG_LEVEL ?? 'warn';
   return pino({ name: options.name ?? 'rfbcast', level }, pino.destination({ dest: 2, sync: true }));

@@ -7,8 +7,10 @@
  */
 export type PixelFormat = 'rgba' | 'bgra' | 'rgb24' | 'nv12' | 'i420';
 
+/** Every pixel format rfbcast knows. */
 export const PIXEL_FORMATS: readonly PixelFormat[] = Object.freeze(['rgba', 'bgra', 'rgb24', 'nv12', 'i420'] as const);
 
+/** Whether `value` names a pixel format. */
 export function isPixelFormat(value: unknown): value is PixelFormat {
   return typeof value === 'string' && (PIXEL_FORMATS as readonly string[]).includes(value);
 }

@@ -12,14 +12,19 @@ import { broken } from './encoder';
 import { BackendUnavailableError, ConfigError, DuplicateBackendError, messageOf, UnknownBackendError } from './errors';
 import type { Logger } from './logging';
 
+/** Options of EncoderRegistry.registerBackend. */
 export interface RegisterOptions {
   /** Replace a backend already registered under the same name. */
   replace?: boolean;
 }
 
+/** One backend's probe result, from probeAll(). */
 export interface ProbeReport {
+  /** The backend's name. */
   name: string;
+  /** The backend. */
   descriptor: BackendDescriptor;
+  /** What its probe found. */
   result: ProbeResult;
 }
 
@@ -65,6 +70,10 @@ interface Entry {
   builtin: boolean;
 }
 
+/**
+ * Every backend of a container by name, with cached, never-throwing probes. Get it with registryOf(),
+ * register plugins with registerBackend(); `create` makes encoders with their options type-checked by name.
+ */
 export class EncoderRegistry {
   private readonly builtins = new Map<string, BackendDescriptor>();
   /** Registered (a descriptor) or unregistered (null) in this registry itself. */
@@ -122,10 +131,12 @@ export class EncoderRegistry {
     return out;
   }
 
+  /** Whether a backend of this name is registered here (or in a parent). */
   has(name: string): boolean {
     return this.entries().has(name);
   }
 
+  /** The backend of this name; throws UnknownBackendError listing the registered ones. */
   get(name: string): BackendDescriptor {
     const entries = this.entries();
     const e = entries.get(name);

@@ -12,9 +12,11 @@ import type { Logger } from './logging';
 import type { PixelFormat } from './pixel-format';
 import type { EncoderRegistry } from './registry';
 
+/** What selectBackend() looks for. */
 export interface SelectionCriteria {
   /** Only hardware backends; throws listing every hardware backend's reason when none works. */
   gpu?: boolean;
+  /** Only backends of this transport. */
   transport?: Transport;
   /** Backend name(s) to try before the ranked order. */
   prefer?: string | readonly string[];
@@ -22,8 +24,11 @@ export interface SelectionCriteria {
   accepts?: { pixelFormat?: PixelFormat; memory?: MemoryKind; codec?: string; mime?: string };
 }
 
+/** What selectBackend() chose. */
 export interface Selection {
+  /** The winner. */
   backend: BackendDescriptor;
+  /** Its probe result. */
   probe: ProbeResult;
   /** Every candidate considered before the winner, with the reason it lost. */
   skipped: SkippedBackend[];

@@ -7,6 +7,7 @@ import type { NativeAddon } from './native';
 
 /** Multi-registered: every backend descriptor (built-in or plugin). */
 export const BackendToken: InjectionToken<BackendDescriptor> = Symbol('rfbcast.BackendDescriptor');
+/** The logger a container's registry, hubs and backends log through; register your own pino logger here. */
 export const LoggerToken: InjectionToken<Logger> = Symbol('rfbcast.Logger');
 /**
  * Loads the native addon (throwing a NativeAddonError when it cannot). A

@@ -9,8 +9,11 @@ export type MetalPixelFormat = 'rgba' | 'bgra' | 'nv12';
 
 /** A frame in a shared-storage MTLBuffer; `contents` views the same memory. */
 export interface MetalFrameData {
+  /** Width in pixels. */
   readonly width: number;
+  /** Height in pixels. */
   readonly height: number;
+  /** How the pixels are laid out. */
   readonly pixelFormat: MetalPixelFormat;
   /** Bytes per row (rows are padded for the GPU); NV12's CbCr plane follows the Y plane. */
   readonly stride: number;

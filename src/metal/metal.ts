@@ -16,17 +16,27 @@ import type { MetalFrameData, MetalPixelFormat } from './frame-data';
 
 export type { MetalFrameData, MetalPixelFormat };
 
+/** A frame whose pixels live in a shared-storage MTLBuffer (macOS). Make it with Metal.frame(). */
 export interface MetalFrame extends RawFrame {
+  /** Always `metal`. */
   readonly memory: 'metal';
+  /** rgba, bgra or nv12. */
   readonly pixelFormat: MetalPixelFormat;
+  /** The buffer, readable and writable from the CPU through `contents`. */
   readonly data: MetalFrameData;
 }
 
+/** What Metal.frame() takes: the size, the pixel format (default `rgba`), and what the frame carries. */
 export interface MetalFrameInit {
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
+  /** Pixel layout (default `rgba`). */
   pixelFormat?: MetalPixelFormat;
+  /** The render device-pixel ratio (default 1). */
   pixelRatio?: number;
+  /** The colour (default: none, meaning sRGB). */
   color?: ColorDescriptor;
 }
 
@@ -42,10 +52,15 @@ function failure(what: string, cause: unknown): ConversionError {
   return new ConversionError(`${what}: ${messageOf(cause)}`, { cause });
 }
 
+/**
+ * Metal frames, kernels and GPU conversion for one container: get it with metalOf(). Off macOS
+ * every method but available() and unavailableReason() throws NativeAddonError.
+ */
 @injectable()
 export class Metal {
   private reason?: string | null;
 
+  /** Made by the container (dependency injection). @internal */
   constructor(
     @inject(MetalBindingToken) private readonly load: () => MetalBinding,
     @inject(HostPlatformToken) private readonly platform: NodeJS.Platform,
@@ -57,10 +72,12 @@ export class Metal {
     return this.reason ?? undefined;
   }
 
+  /** Whether Metal can be used here. */
   available(): boolean {
     return this.unavailableReason() === undefined;
   }
 
+  /** Whether `frame` is a Metal frame made by this API (memory `metal` with a native handle). */
   isMetalFrame(frame: RawFrame): frame is MetalFrame {
     const data = frame.data as Partial<MetalFrameHandle>;
     return frame.memory === 'metal' && data.contents instanceof Uint8Array && typeof data.stride === 'number';

@@ -27,6 +27,7 @@ import { RecordingError } from './errors';
 import { FragmentedMp4 } from './fragmented-mp4';
 import { type RecordingTarget, targetOf } from './recording-target';
 
+/** Options of record(). */
 export interface RecordOptions {
   /** The rendition to record: the stream's H.264, the only one MP4 takes here (the default). */
   rendition?: Rendition;
@@ -36,21 +37,30 @@ export interface RecordOptions {
 
 /** What a recording needs from its stream: a Display, or anything else with encode groups (a relay). */
 export interface RecordedStream {
+  /** The stream's name. */
   readonly name: string;
+  /** Where the recording logs. */
   readonly logger: Logger;
+  /** Joins `sink` to the encode group of `rendition`; returns the function that leaves it. */
   attachSink(sink: GroupMember, rendition: Rendition): () => void;
+  /** Calls `listener` once the stream closes. */
   once(event: 'close', listener: () => void): unknown;
+  /** Removes a close listener. */
   off(event: 'close', listener: () => void): unknown;
 }
 
+/** `recording`, then `stopping` while the last fragment is written, then `stopped`; `failed` after a write error. */
 export type RecordingState = 'recording' | 'stopping' | 'stopped' | 'failed';
 
+/** What Recording.metrics() reports (snake_case, as the side channel serves it). */
 export interface RecordingMetrics {
+  /** The recording's id. */
   id: string;
   /** The file being written: the latest part. */
   file: string;
   /** Every part so far (a new one at each size or colour change). */
   files: string[];
+  /** Where it is in its life. */
   state: RecordingState;
   /** Stream time recorded, from the first unit's publish time to the end of the last unit. */
   duration_s: number;
@@ -60,9 +70,11 @@ export interface RecordingMetrics {
   frames: number;
   /** Frames in complete fragments on disk: what a crash now would keep. */
   frames_on_disk: number;
+  /** MP4 fragments written. */
   fragments: number;
   /** Frames missed while the queue was over its budget (the recording resumed at a keyframe). */
   frames_dropped: number;
+  /** Encoded bytes waiting for the disk now. */
   queued_bytes: number;
 }
 
@@ -95,7 +107,12 @@ export function record(stream: RecordedStream, target: string | Writable, option
   return new Recording(stream, target, options);
 }
 
+/**
+ * A recording of one stream's H.264 into fragmented MP4, made by record(). It is a sink of the
+ * stream's encode group: it never encodes, and a slow disk costs it frames (counted), never a viewer.
+ */
 export class Recording implements GroupMember {
+  /** Its id, in metrics and logs. */
   readonly id = `recording-${randomBytes(4).toString('hex')}`;
   private demandNow: KeyframeDemand | undefined = 'join';
   private seq = 0;
@@ -157,6 +174,7 @@ export class Recording implements GroupMember {
     while (this.pumping) await this.pumping;
   }
 
+  /** Its file, state, duration, bytes and frame counters now. */
   metrics(): RecordingMetrics {
     const sum = (f: (m: FragmentedMp4) => number) => this.parts.reduce((n, p) => n + (p.mp4 ? f(p.mp4) : 0), 0);
     return {
@@ -176,24 +194,30 @@ export class Recording implements GroupMember {
 
   // ---------------------------------------------------------------- GroupMember
 
+  /** {@inheritDoc GroupMember.demand} */
   get demand(): KeyframeDemand | undefined {
     return this.demandNow;
   }
 
+  /** {@inheritDoc GroupMember.joined} */
   joined(): void {}
 
+  /** {@inheritDoc GroupMember.canTake} */
   canTake(): boolean {
     return this.hasRoom();
   }
 
+  /** {@inheritDoc GroupMember.hasRoom} */
   hasRoom(): boolean {
     return this.state === 'recording' && this.queuedBytes < this.maxQueuedBytes;
   }
 
+  /** {@inheritDoc GroupMember.takeSeq} */
   takeSeq(): number {
     return this.seq++;
   }
 
+  /** {@inheritDoc GroupMember.skip} */
   skip(): void {
     if (this.firstUs === undefined) return;
     if (this.demandNow === undefined) this.logger.warn({ queued_bytes: this.queuedBytes }, 'recording falls behind the disk: missing frames until a keyframe');
@@ -211,6 +235,7 @@ export class Recording implements GroupMember {
     this.kick();
   }
 
+  /** {@inheritDoc GroupMember.announce} */
   announce(): void {}
 
   /** The group cannot serve the recording any more (its encoder failed): keep what was recorded. */

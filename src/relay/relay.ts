@@ -35,23 +35,28 @@ import type { Catalog, CatalogEntry, RenditionName } from './subjects';
 /** How often a relay asks its origins what they offer (new streams, an origin back after a restart). */
 export const DISCOVER_EVERY_MS = 1000;
 
-/** The stream options a relay takes: what its viewers are held to, exactly as on serve(). */
-const RELAY_STREAM_KEYS = [
-  'authenticate',
-  'token',
-  'authTimeoutMs',
-  'maxViewers',
-  'maxInflight',
-  'inflightTimeoutMs',
-  'slowViewerBudgetBytes',
-  'slowViewerTimeoutMs',
-  'statsIntervalMs',
-  'imageMode',
-  'bitrate',
-] as const satisfies ReadonlyArray<keyof StreamOptions>;
-
 /** What a relay's viewers are held to, exactly as on serve(). */
-export type RelayStreamOptions = Pick<StreamOptions, (typeof RELAY_STREAM_KEYS)[number]>;
+export type RelayStreamOptions = Pick<
+  StreamOptions,
+  | 'authenticate'
+  | 'token'
+  | 'authTimeoutMs'
+  | 'maxViewers'
+  | 'maxInflight'
+  | 'inflightTimeoutMs'
+  | 'slowViewerBudgetBytes'
+  | 'slowViewerTimeoutMs'
+  | 'statsIntervalMs'
+  | 'imageMode'
+  | 'bitrate'
+>;
+
+/** Every RelayStreamOptions key: a record, so that a key added to the type and not here fails to compile. */
+const RELAY_STREAM_KEY_SET: Record<keyof RelayStreamOptions, true> = {
+  authenticate: true, token: true, authTimeoutMs: true, maxViewers: true, maxInflight: true, inflightTimeoutMs: true,
+  slowViewerBudgetBytes: true, slowViewerTimeoutMs: true, statsIntervalMs: true, imageMode: true, bitrate: true,
+};
+const RELAY_STREAM_KEYS = Object.keys(RELAY_STREAM_KEY_SET) as ReadonlyArray<keyof RelayStreamOptions>;
 
 /** Every key relay() takes: the hub's (its `nats` is where the origins are), the streams' and a name. */
 const RELAY_KEYS: readonly string[] = [...HUB_KEYS, ...RELAY_STREAM_KEYS, 'name'];

@@ -22,24 +22,36 @@ import type { MetricsSnapshot } from './metrics';
 import type { Stream } from './stream';
 import type { ViewerInfo } from './viewer';
 
+/** Options of Display.publish(): what travels with the frame to every viewer. */
 export interface PublishOptions {
+  /** The render device-pixel ratio, echoed to viewers (default 1). */
   pixelRatio?: number;
+  /** The frame's colour (default: none, meaning sRGB). */
   color?: ColorDescriptor;
 }
 
 /** An encoding of the stream that a sink can take: H.264 from the stream's video backend, or an image mode. */
 export type Rendition = { transport: 'video' } | { transport: 'image'; mode: ImageMode };
 
+/** New targets for Display.setQuality(). */
 export interface QualityOptions {
+  /** Target bits per second. */
   bitrate?: number;
+  /** Frames per second. */
   fps?: number;
 }
 
+/** A stream at a glance: its name, size, frame rate and viewer count. */
 export interface StreamInfo {
+  /** The stream's name. */
   name: string;
+  /** Its width in pixels. */
   width: number;
+  /** Its height in pixels. */
   height: number;
+  /** Its frame rate. */
   fps: number;
+  /** Viewers connected now. */
   clients: number;
 }
 
@@ -50,12 +62,19 @@ export function streamOf(display: Display): Stream {
   return streams.get(display) as Stream;
 }
 
+/**
+ * The program's face of one stream, made by serve() or hub.addStream(): publish frames, read the
+ * viewers' input from events(), inspect viewers and metrics, switch backends, record, close.
+ */
 export class Display extends EventEmitter {
   readonly #stream: Stream;
   /** What recordings see of this stream. */
   readonly #recorded: RecordedStream;
 
-  /** Displays are made by `serve()` and `hub.addStream()`. */
+  /**
+   * Displays are made by `serve()` and `hub.addStream()`.
+   * @internal
+   */
   constructor(stream: Stream) {
     super();
     this.#stream = stream;
@@ -74,6 +93,7 @@ export class Display extends EventEmitter {
     };
   }
 
+  /** The stream's name (its path on the hub). */
   get name(): string {
     return this.#stream.name;
   }
@@ -88,6 +108,7 @@ export class Display extends EventEmitter {
     return this.#stream.width;
   }
 
+  /** The display height (see width). */
   get height(): number {
     return this.#stream.height;
   }
@@ -97,6 +118,7 @@ export class Display extends EventEmitter {
     return this.#stream.targetSize;
   }
 
+  /** Under `match_client`, the device-pixel ratio of the committed viewport (1 otherwise). */
   get targetRatio(): number {
     return this.#stream.targetRatio;
   }
@@ -106,6 +128,7 @@ export class Display extends EventEmitter {
     return { bitrate: this.#stream.config.bitrate, fps: this.#stream.config.fps };
   }
 
+  /** Whether close() has been called. */
   get isClosed(): boolean {
     return this.#stream.isClosed;
   }
@@ -136,10 +159,12 @@ export class Display extends EventEmitter {
     return this.#stream.recordedEvents();
   }
 
+  /** Forgets the events recorded so far (with the `recordEvents` option). */
   resetRecordedEvents(): void {
     this.#stream.resetRecordedEvents();
   }
 
+  /** Every connected viewer: id, principal, transport, backend, viewport and counters. */
   viewers(): ViewerInfo[] {
     return this.#stream.viewers();
   }
@@ -154,6 +179,7 @@ export class Display extends EventEmitter {
     return this.#stream.groupMetrics();
   }
 
+  /** Its name, size, frame rate and viewer count now. */
   info(): StreamInfo {
     return this.#stream.info();
   }

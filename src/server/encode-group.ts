@@ -60,19 +60,29 @@ export interface Retune {
   announce?: boolean;
 }
 
+/** One encode group's counters, as Display.groupMetrics() and the side channel report them. */
 export interface GroupMetrics {
+  /** The group's configuration key (backend, mode, still format, bitrate tier). */
   key: string;
+  /** Its backend. */
   backend: string;
+  /** Its members now. */
   members: number;
+  /** Frames encoded. */
   encodes: number;
+  /** Frames encoded per second, lately. */
   encodes_per_s: number;
+  /** Encode time per frame (moving average). */
   encode_ms: number;
   /** Frames taken but not encoded because no member could take them. */
   frames_skipped: number;
+  /** IDRs forced for members. */
   keyframes_forced: number;
   /** Forced IDRs by the reasons members awaited them. */
   forced_by: Partial<Record<KeyframeDemand, number>>;
+  /** The encoder's bitrate target. */
   target_bitrate: number;
+  /** The encoder's frame-rate target. */
   target_fps: number;
 }
 

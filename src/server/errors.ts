@@ -1,6 +1,7 @@
 /** Errors raised by the server API. */
 import { RfbcastError } from '../core/errors';
 
+/** A display was used after close(). */
 export class DisplayClosedError extends RfbcastError {
   constructor(name: string) {
     super('ERR_RFBCAST_CLOSED', `display '${name}' is closed`);
@@ -14,6 +15,7 @@ export class SwitchError extends RfbcastError {
   }
 }
 
+/** No viewer has the id given (it may have left). */
 export class UnknownViewerError extends RfbcastError {
   constructor(id: string) {
     super('ERR_RFBCAST_UNKNOWN_VIEWER', `no viewer with id '${id}'`);
@@ -23,7 +25,9 @@ export class UnknownViewerError extends RfbcastError {
 /** The port a hub was asked to listen on is taken by another server. */
 export class PortInUseError extends RfbcastError {
   constructor(
+    /** The address asked for. */
     readonly host: string,
+    /** The port asked for. */
     readonly port: number,
     options?: { cause?: unknown },
   ) {

@@ -5,6 +5,7 @@
  */
 import type { InputEvent } from '../wire';
 
+/** One input event from a viewer, as Display.events() yields it. */
 export interface QueuedEvent {
   /** The viewer's id (32 hex characters). */
   viewer: string;
@@ -14,6 +15,7 @@ export interface QueuedEvent {
   relay?: string;
   /** Microseconds since the display was created, when the server received it. */
   receivedUs: number;
+  /** The event itself. */
   event: InputEvent;
 }
 

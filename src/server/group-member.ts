@@ -11,12 +11,17 @@ export type KeyframeDemand = 'join' | 'skip' | 'backstop' | 'request' | 'reset';
 
 /** The targets of the group's encoder, for a member's metrics and announcements. */
 export interface Targets {
+  /** Bits per second. */
   bitrate: number;
+  /** Frames per second. */
   fps: number;
+  /** The encoder's time per frame (moving average). */
   encodeMs: number;
 }
 
+/** A sink of an encode group: a viewer's socket, a recording, a relay's publisher. */
 export interface GroupMember {
+  /** Its id, for logs and metrics. */
   readonly id: string;
   /** Set while the member awaits a keyframe, with the first reason. */
   readonly demand: KeyframeDemand | undefined;

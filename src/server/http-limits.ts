@@ -10,6 +10,7 @@ import type { ServerOptions } from 'node:http';
 
 import { ConfigError } from '../core/errors';
 
+/** Limits on HTTP requests to the server a hub owns (see HTTP_LIMIT_DEFAULTS). */
 export interface HttpLimits {
   /** The request line and headers must arrive within this (slow-header clients are cut off). */
   headersTimeoutMs?: number;

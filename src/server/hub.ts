@@ -33,8 +33,11 @@ import { handleSideChannel, methodNotAllowed, notFound } from './side-channel';
 import { clientDir, redirectToDirectory, serveStatic } from './static-files';
 import { resolveStreamConfig, type StreamOptions } from './stream-config';
 
+/** Options of createHub() and attach(), and the server part of serve(). */
 export interface HubOptions extends HttpLimits {
+  /** Port to listen on (default 8765; 0 picks a free one). */
   port?: number;
+  /** Address to listen on (default 127.0.0.1). */
   host?: string;
   /** Mount prefix, e.g. '/rfb': streams are then reached at /rfb/<stream>. */
   path?: string;
@@ -42,12 +45,15 @@ export interface HubOptions extends HttpLimits {
   origins?: readonly string[];
   /** Inbound message cap in bytes (default 64 KiB); larger messages close with 1009. */
   maxMessageBytes?: number;
+  /** Time a new socket has to send its hello (default 10 s); then it is closed with 4408. */
   helloTimeoutMs?: number;
+  /** How often idle sockets are pinged, and dropped when they do not answer (default 30 s). */
   pingIntervalMs?: number;
   /** Serve over TLS (needed for H.264 viewers that are not on localhost). */
   tls?: { key: string | Buffer; cert: string | Buffer };
   /** Folder of the browser viewer (default: the built dist/client). */
   staticDir?: string | false;
+  /** The logger (default: the container's). */
   logger?: Logger;
   /** A child container overriding the registry, backends, logger or clock. */
   container?: DependencyContainer;
@@ -59,6 +65,7 @@ export interface HubOptions extends HttpLimits {
   nats?: NatsConfig;
 }
 
+/** The hub options used when one is left out. */
 export const HUB_DEFAULTS = Object.freeze({
   port: 8765,
   host: '127.0.0.1',
@@ -75,8 +82,14 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 const PLACEHOLDER = `<!doctype html><meta charset="utf-8"><title>rfbcast</title>
 <p>rfbcast is running. The browser viewer has not been built: run <code>npm run build</code>.</p>`;
 
+/**
+ * Many named streams on one port: made by createHub() or attach(). Add streams with addStream(),
+ * reach each at ws://host:port/<name>; the HTTP side channel and the viewer page are served alongside.
+ */
 export class Hub {
+  /** The mount prefix (the `path` option, normalised; '' for none). */
   readonly prefix: string;
+  /** Where the hub and its streams log. */
   readonly logger: Logger;
   private readonly container: DependencyContainer;
   private readonly clock: Clock;
@@ -138,6 +151,7 @@ export class Hub {
    * A stream whose units come from elsewhere (a relay's origin, src/relay):
    * its groups and where its viewers' input goes are the caller's; no
    * encoder backend is resolved. Viewers are served exactly as on any stream.
+   * @internal
    */
   addForwardedStream(
     name: string,
@@ -182,6 +196,7 @@ export class Hub {
   /**
    * With the `nats` option, connects to NATS and answers relays (src/relay).
    * serve() and createHub() wait for it and fail when NATS cannot be reached.
+   * @internal
    */
   startOrigin(): Promise<Origin | undefined> {
     const nats = this.options.nats;
@@ -191,14 +206,17 @@ export class Hub {
     return this.origin;
   }
 
+  /** The stream of this name, if there is one. */
   stream(name: string): Display | undefined {
     return this.displays.get(name)?.display;
   }
 
+  /** Every stream, in the order they were added. */
   streams(): Display[] {
     return [...this.displays.values()].map((s) => s.display);
   }
 
+  /** Closes a stream and its viewers and frees its name. */
   async removeStream(name: string): Promise<void> {
     await this.displays.get(name)?.close();
   }
@@ -236,6 +254,7 @@ export class Hub {
    * Mounts on an HTTP server through its `upgrade` event. With `answerRequests`
    * the hub is the server's only request handler: it answers the side channel
    * and viewer files, and 404 for the rest.
+   * @internal
    */
   attachTo(server: Server, answerRequests: boolean): void {
     this.server = server;
@@ -247,7 +266,10 @@ export class Hub {
     }
   }
 
-  /** Records where an attached server listens, for stream URLs. */
+  /**
+   * Records where an attached server listens, for stream URLs.
+   * @internal
+   */
   setAddress(host: string, port: number): void {
     this.address = { host: this.streamHost(host), port };
     for (const d of this.displays.values()) d.url = this.streamUrl(d.name);
@@ -258,10 +280,12 @@ export class Hub {
     return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   }
 
+  /** Where the hub listens, once it does. */
   get port(): number | undefined {
     return this.address?.port;
   }
 
+  /** The WebSocket URL of a stream (ws:// or wss://, with the mount prefix). */
   streamUrl(name: string): string {
     const scheme = this.options.tls ? 'wss' : 'ws';
     const a: { host: string; port: number } = this.address ?? {
@@ -311,6 +335,7 @@ export class Hub {
     return true;
   }
 
+  /** Closes every stream and its viewers, then the server if the hub owns it. */
   async close(): Promise<void> {
     clearInterval(this.pingTimer);
     await (await this.origin?.catch(() => undefined))?.close();

@@ -2,21 +2,37 @@
  * Per-session counters and the metrics snapshot (PROTOCOL.md §15.1): exactly
  * 15 keys, in order.
  */
+/** One viewer's metrics (PROTOCOL.md §15.1), as Display.metrics() and the side channel report them. */
 export interface MetricsSnapshot {
+  /** Seconds since the viewer joined. */
   elapsed_s: number;
+  /** Frames sent. */
   frames_sent: number;
+  /** Frames not sent to it (flow control, a slow socket); it resynced at a keyframe. */
   frames_dropped: number;
+  /** Frames it acknowledged. */
   frames_acked: number;
+  /** Keyframes sent. */
   keyframes_sent: number;
+  /** Payload bytes sent. */
   bytes_sent: number;
+  /** Frames sent per second, lately. */
   fps_sent: number;
+  /** Frames acknowledged per second, lately. */
   fps_acked: number;
+  /** Bits per second sent, lately. */
   bitrate_bps: number;
+  /** Encode time per frame (moving average). */
   encode_ms: number;
+  /** Send-to-ack round trip (moving average). */
   rtt_ms: number;
+  /** Frames waiting in its decoder, as it last reported. */
   decode_queue_size: number;
+  /** Frames sent and not yet acknowledged. */
   inflight: number;
+  /** The encoder's bitrate target. */
   target_bitrate: number;
+  /** The encoder's frame-rate target. */
   target_fps: number;
 }
 

@@ -10,6 +10,7 @@ import { Hub, type HubOptions } from './hub';
 import { checkHubOptions, checkKnownKeys, checkSize, OPTION_KEYS } from './hub-options';
 import type { StreamOptions } from './stream-config';
 
+/** Options of serve(): the hub's, the stream's, and the stream's name. */
 export interface ServeOptions extends HubOptions, StreamOptions {
   /** The stream's name (default `default`, reached at ws://host:port/). */
   name?: string;

@@ -8,6 +8,7 @@ import { ENCODER_DEFAULTS } from '../core/options';
 import type { ImageMode } from '../wire';
 import { IMAGE_MODES } from '../wire';
 
+/** `publisher`: the program decides the size. `match_client`: the stream follows the last viewer's viewport (§12.2). */
 export type ResizePolicy = 'publisher' | 'match_client';
 
 /**
@@ -16,41 +17,62 @@ export type ResizePolicy = 'publisher' | 'match_client';
  */
 export type EncodingMode = 'shared' | 'per-viewer';
 
+/** What an authenticate hook sees of a connecting viewer: its token, HTTP request and hello. */
 export interface AuthContext {
+  /** The token from the hello, the `token` query parameter or the Authorization header. */
   token: string | undefined;
+  /** The upgrade request's headers. */
   headers: Record<string, string | string[] | undefined>;
+  /** Its cookies, parsed. */
   cookies: Record<string, string>;
+  /** The request path. */
   path: string;
+  /** The query parameters. */
   query: Record<string, string>;
+  /** The peer's address. */
   remote: string | undefined;
+  /** The hello message as sent. */
   hello: Record<string, unknown>;
+  /** The stream asked for. */
   stream: string;
 }
 
 /** Returns a principal (any value) to accept the viewer, or null to reject it. */
 export type Authenticate = (ctx: AuthContext) => unknown | Promise<unknown>;
 
+/** Options of a stream: serve() and hub.addStream() take them. */
 export interface StreamOptions {
+  /** Frames per second the encoders target (default 30). */
   fps?: number;
+  /** Target bits per second for H.264 (default 12 000 000). */
   bitrate?: number;
   /** Use a hardware H.264 encoder (VideoToolbox); throws when none is available. */
   gpu?: boolean;
   /** The H.264 backend by name (default: the best available video backend). */
   backend?: string;
+  /** The image mode for viewers without H.264 (default `jpeg`). */
   imageMode?: ImageMode;
+  /** Frames a viewer may have unacknowledged before it is skipped (default 2). */
   maxInflight?: number;
+  /** How long an unacknowledged frame counts before it is forgiven (default 2000 ms). */
   inflightTimeoutMs?: number;
   /** Send one still (lossless PNG / forced IDR) once the scene has been quiet this long. */
   stillAfterMs?: number;
+  /** Who decides the size (default `publisher`). */
   resizePolicy?: ResizePolicy;
+  /** match_client: the largest width or height a viewer may ask for. */
   maxRenderDimension?: number;
   /** match_client: how long a viewport must be stable before it is committed. */
   resizeDebounceMs?: number;
+  /** Decides whether a viewer may watch; its return value is the viewer's principal. */
   authenticate?: Authenticate;
   /** Shorthand for authenticate: accept exactly this token (compared in constant time). */
   token?: string;
+  /** How long authenticate may take (default 10 s). */
   authTimeoutMs?: number;
+  /** Send each viewer its `stats` this often (default: never). */
   statsIntervalMs?: number;
+  /** Lower and raise each group's bitrate with its viewers' acknowledgements (§15.2; default false). */
   adaptive?: boolean;
   /** Copy each published host frame into a pooled buffer (for publishers that reuse one buffer). */
   ownFrames?: boolean;
@@ -58,7 +80,9 @@ export interface StreamOptions {
   encoding?: EncodingMode;
   /** Frames in flight inside a pipelined encoder (vtenc); 1 = synchronous. */
   encodePipelineDepth?: number;
+  /** Input events held for events() before the oldest are dropped (counted; default 4096). */
   eventQueueSize?: number;
+  /** Viewers at once (default 64); more are refused with 4429. */
   maxViewers?: number;
   /** Buffered bytes a viewer's socket may hold before frames are dropped (default max(4 MiB, 2 s of bitrate)). */
   slowViewerBudgetBytes?: number;
@@ -75,10 +99,12 @@ export type StreamConfig = Required<
 > &
   Pick<StreamOptions, 'backend' | 'stillAfterMs' | 'maxRenderDimension' | 'authenticate' | 'statsIntervalMs' | 'slowViewerBudgetBytes' | 'recordEvents'>;
 
-type DefaultedKey =
+/** The stream options STREAM_DEFAULTS gives a value. */
+export type DefaultedKey =
   | 'fps' | 'bitrate' | 'gpu' | 'imageMode' | 'maxInflight' | 'inflightTimeoutMs' | 'resizePolicy' | 'resizeDebounceMs'
   | 'authTimeoutMs' | 'adaptive' | 'ownFrames' | 'encodePipelineDepth' | 'eventQueueSize' | 'maxViewers' | 'slowViewerTimeoutMs';
 
+/** The stream options used when one is left out. */
 export const STREAM_DEFAULTS: Readonly<Required<Pick<StreamOptions, DefaultedKey>>> = Object.freeze({
   fps: ENCODER_DEFAULTS.fps,
   bitrate: ENCODER_DEFAULTS.bitrate,

@@ -45,14 +45,23 @@ export interface ViewerHost {
   viewerEnded(viewer: Viewer): void;
 }
 
+/** One viewer, as Display.viewers() reports it. */
 export interface ViewerInfo {
+  /** Its id (32 hex characters), also on its events. */
   id: string;
+  /** What the authenticate hook returned for it. */
   principal: unknown;
+  /** What it receives. */
   transport: 'video' | 'image';
+  /** The backend it is served by (`name`, or `image:<mode>`). */
   backend: string;
+  /** The capability ids its hello advertised (§7.1). */
   supported: readonly string[];
+  /** Its last viewport: physical pixels and device-pixel ratio. */
   viewport?: { pwidth: number; pheight: number; ratio: number };
+  /** Times its decoder was rebuilt. */
   decoderResets: number;
+  /** Frames it never acknowledged in time. */
   inflightTimeouts: number;
   /** Bytes queued in the socket, not yet taken by the network (§17 H11). */
   bufferedBytes: number;

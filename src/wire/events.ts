@@ -4,58 +4,96 @@
  * per-field check of vocabulary events (§17 H4).
  */
 
+/** A held modifier key. */
 export type Modifier = 'Shift' | 'Control' | 'Alt' | 'Meta';
 
+/** A pointer moved, or a button went down or up (§8.1). */
 export interface PointerEvent {
+  /** Which. */
   type: 'pointer_move' | 'pointer_down' | 'pointer_up';
+  /** Horizontal position in frame pixels (a float; not clamped to the frame, see `inside`). */
   x: number;
+  /** Vertical position in frame pixels. */
   y: number;
+  /** Whether the point is over the drawn frame. */
   inside: boolean;
+  /** The render device-pixel ratio last seen by the viewer (default 1). */
   pixel_ratio: number;
+  /** The button that changed: 1 left, 2 right, 3 middle, 4 back, 5 forward, 0 none (§8.2). */
   button: number;
+  /** The buttons held, in that numbering, ascending. */
   buttons: number[];
+  /** The modifiers held, in the order Shift, Control, Alt, Meta. */
   modifiers: Modifier[];
+  /** Seconds since the viewer's page loaded (DOM timeStamp / 1000). */
   timestamp: number;
 }
 
+/** The wheel turned over the view (§8.1). */
 export interface WheelEvent {
+  /** Always `wheel`. */
   type: 'wheel';
+  /** Horizontal position in frame pixels (a float; not clamped to the frame, see `inside`). */
   x: number;
+  /** Vertical position in frame pixels. */
   y: number;
+  /** Whether the point is over the drawn frame. */
   inside: boolean;
+  /** The render device-pixel ratio last seen by the viewer (default 1). */
   pixel_ratio: number;
+  /** Horizontal scroll in CSS pixels (lines count 16, pages the view's width). */
   dx: number;
+  /** Vertical scroll in CSS pixels (lines count 16, pages the view's height). */
   dy: number;
+  /** The buttons held (see PointerEvent). */
   buttons: number[];
+  /** The modifiers held. */
   modifiers: Modifier[];
+  /** Seconds since the viewer's page loaded. */
   timestamp: number;
 }
 
+/** A key went down or up while the view had focus (§8.1). */
 export interface KeyEvent {
+  /** Which. */
   type: 'key_down' | 'key_up';
+  /** The DOM `key`: the character or key name, layout-dependent (`a`, `A`, `Enter`). */
   key: string;
+  /** The DOM `code`: the physical key (`KeyA`). */
   code: string;
+  /** The modifiers held. */
   modifiers: Modifier[];
+  /** Seconds since the viewer's page loaded. */
   timestamp: number;
 }
 
+/** The viewer's view changed size (made by the server from `set_viewport`, §4). */
 export interface ResizeInputEvent {
+  /** Always `resize`. */
   type: 'resize';
+  /** Width in CSS pixels. */
   width: number;
+  /** Height in CSS pixels. */
   height: number;
+  /** Width in physical pixels. */
   pwidth: number;
+  /** Height in physical pixels. */
   pheight: number;
+  /** The device-pixel ratio. */
   ratio: number;
 }
 
 /** Events outside the vocabulary are passed through unchanged; tell them apart with isCustomEvent(). */
 export interface OtherEvent {
+  /** Its type, outside the vocabulary. */
   type: string;
+  /** Its fields, as sent. */
   [field: string]: unknown;
 }
 
 /** The events of the vocabulary (§8), which narrow by `type`. */
 export type VocabularyEvent = PointerEvent | WheelEvent | KeyEvent | ResizeInputEvent;
+/** The `type` of a vocabulary event. */
 export type VocabularyEventType = VocabularyEvent['type'];
 /** The vocabulary event whose `type` is T (a PointerEvent for 'pointer_down', ...). */
 export type EventOfType<T extends VocabularyEventType> = T extends unknown
@@ -114,6 +152,7 @@ export function mapButtons(mask: number): number[] {
   return out;
 }
 
+/** A DOM event's modifier flags, as the wire lists them. */
 export function mapModifiers(e: { shiftKey: boolean; ctrlKey: boolean; altKey: boolean; metaKey: boolean }): Modifier[] {
   const out: Modifier[] = [];
   if (e.shiftKey) out.push('Shift');
@@ -139,8 +178,10 @@ export const eventTimestamp = (domTimeStamp: number): number => domTimeStamp / 1
 
 // ---- the frame-pixels coordinate contract (§8.3, §12.1) ----
 
+/** How the viewer fits the frame to its canvas (§12.1). */
 export type Fit = 'contain' | 'cover' | 'fill';
 
+/** Where a frame is drawn in the canvas's backing store. */
 export interface DrawRect {
   dx: number;
   dy: number;
@@ -159,6 +200,7 @@ export function fitRect(fit: Fit, frameW: number, frameH: number, backingW: numb
   return { dx: (backingW - dw) / 2, dy: (backingH - dh) / 2, dw, dh };
 }
 
+/** A point in frame pixels, and whether it is over the frame. */
 export interface FramePoint {
   x: number;
   y: number;

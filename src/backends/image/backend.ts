@@ -83,6 +83,7 @@ export class ImageBackend implements BackendDescriptor<ImageBackendOptions> {
     modes: IMAGE_MODE_NAMES,
   });
 
+  /** Made by the container (dependency injection). @internal */
   constructor(@inject(NativeLoaderToken) private readonly load: () => NativeAddon) {}
 
   /** Probes each mode with a real 16x16 encode; available when any mode works, with each mode's result in `modes`. */

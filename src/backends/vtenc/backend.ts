@@ -44,6 +44,7 @@ export class VtencBackend implements BackendDescriptor<VtencOptions> {
     hardware: true,
   };
 
+  /** Made by the container (dependency injection). @internal */
   constructor(
     @inject(VtBindingToken) private readonly load: () => VtBinding,
     @inject(HostPlatformToken) private readonly platform: NodeJS.Platform,

@@ -97,6 +97,7 @@ export class VtencEncoder implements EncoderBackend {
   private failure?: EncoderError;
   private scratch?: MetalFrame;
 
+  /** Made by the vtenc backend's create(). @internal */
   constructor(
     binding: VtBinding,
     private readonly metal: Metal,

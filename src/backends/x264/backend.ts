@@ -79,6 +79,7 @@ export class X264Backend implements BackendDescriptor<X264BackendOptions> {
     hardware: false,
   };
 
+  /** Made by the container (dependency injection). @internal */
   constructor(
     @inject(NativeLoaderToken) private readonly load: () => NativeAddon,
     @inject(LoggerToken) private readonly logger: Logger,
