@@ -50,6 +50,8 @@ const checkerboard = (): Scene => ({
  * are computed once per column or row, the radial term's table once per size,
  * and the colour is one palette lookup. Every table holds integers already
  * scaled to palette steps, so a pixel costs four table reads and integer adds.
+ * The picture is smooth (a few waves across the frame), so it is computed in
+ * 2x2 blocks: a quarter of the work, with no visible difference.
  */
 const plasma = (): Scene => {
   const N = 1024;
@@ -85,15 +87,20 @@ const plasma = (): Scene => {
       for (let x = 0; x < width; x++) cols[x] = sin[Math.floor(((x / width) * 10 + t) * K) & (N - 1)];
       const radialShift = Math.round(2 * t * K);
       drawPixels(out, (px) => {
-        for (let y = 0; y < height; y++) {
+        for (let y = 0; y < height; y += 2) {
           const fy = y / height;
           // + 4 sines' worth, so the sum indexes the palette from 0.
           const rowTerm = sin[Math.floor((fy * 8 - t) * K) & (N - 1)] + 4 * STEPS;
           const diagY = Math.round((fy * 6 + t * 1.3) * K);
           const row = y * width;
-          for (let x = 0; x < width; x++) {
-            px[row + x] = palette[rowTerm + cols[x] + sin[(diagX[x] + diagY) & (N - 1)] + sin[(radial[row + x] - radialShift) & (N - 1)]];
+          const end = row + width;
+          for (let x = 0; x < width; x += 2) {
+            const c = palette[rowTerm + cols[x] + sin[(diagX[x] + diagY) & (N - 1)] + sin[(radial[row + x] - radialShift) & (N - 1)]];
+            px[row + x] = c;
+            if (row + x + 1 < end) px[row + x + 1] = c;
           }
+          // The odd row repeats the even one.
+          if (y + 1 < height) px.copyWithin(end, row, end);
         }
       });
     },
