@@ -4,11 +4,11 @@
  * frames are validated here, and every encode (with RGB -> I420 conversion for
  * packed RGB input) runs as one job on the libuv pool.
  */
-import { type ColorDescriptor, colorProblem, SRGB, type VuiColor, vuiColor } from '../../core/color';
+import { type ColorDescriptor, SRGB, type VuiColor, vuiColor } from '../../core/color';
 import { type EncodedUnit, type EncodeOptions, type EncoderBackend, unitOf } from '../../core/encoder';
 import { ConfigError, EncoderClosedError, EncoderError, FrameError, messageOf, NativeAddonError } from '../../core/errors';
-import { checkEncodeArguments, ENCODER_DEFAULTS, integerOption } from '../../core/options';
-import { createFrame, type FrameInit, type HostFrame, MAX_DIMENSION, type RawFrame } from '../../core/frame';
+import { checkEncodeArguments, checkEncoderOptions, integerOption } from '../../core/options';
+import { createFrame, type FrameInit, type HostFrame, type RawFrame } from '../../core/frame';
 import type { Logger } from '../../core/logging';
 import { loadNativeAddon, type NativeAddon } from '../../core/native';
 import { codecStringOf } from '../h264';
@@ -38,31 +38,30 @@ export interface X264EncoderOptions {
 
 export const DEFAULT_PRESET = 'ultrafast';
 
-function dimension(name: string, value: unknown): number {
-  if (value === undefined) throw new ConfigError(`libx264: ${name} is required`);
-  const v = integerOption(`libx264: ${name}`, value, 0, 16, MAX_DIMENSION);
-  if (v % 2 !== 0) throw new ConfigError(`libx264 needs an even ${name}, got ${v}`);
-  return v;
-}
+/** x264 refuses smaller pictures. */
+const MIN_DIMENSION = 16;
 
 /** The settings the native encoder opens with, or a ConfigError naming the bad option. */
 export function x264Settings(options: X264EncoderOptions, presets: readonly string[]): NativeX264Settings {
-  if (options === null || typeof options !== 'object') throw new ConfigError('X264Encoder options must be an object');
+  if (options === null || typeof options !== 'object') throw new ConfigError('libx264: encoder options must be an object');
+  // The checks every backend shares, then x264's own.
+  const { width, height, fps, bitrate, color } = options;
+  const common = checkEncoderOptions('libx264', 'video', { width, height, fps, bitrate, color });
+  for (const name of ['width', 'height'] as const) {
+    if (common[name] < MIN_DIMENSION) throw new ConfigError(`libx264: ${name} must be at least ${MIN_DIMENSION}, got ${common[name]}`);
+  }
   const preset = options.preset ?? DEFAULT_PRESET;
   if (!presets.includes(preset)) {
     throw new ConfigError(`libx264: unknown preset '${String(preset)}' (expected one of ${presets.join(', ')})`);
   }
-  const { color } = options;
-  const problem = color === undefined ? undefined : colorProblem(color);
-  if (problem) throw new ConfigError(`libx264: color ${problem}`);
   // No descriptor means sRGB (PROTOCOL.md §13.1). Writing it, rather than "unspecified",
   // keeps browsers from guessing BT.709 primaries and transfer for the stream.
   const vui = vuiColor(color ?? SRGB) as VuiColor;
   return {
-    width: dimension('width', options.width),
-    height: dimension('height', options.height),
-    fps: integerOption('libx264: fps', options.fps, ENCODER_DEFAULTS.fps, 1, 240),
-    bitrate: integerOption('libx264: bitrate', options.bitrate, ENCODER_DEFAULTS.bitrate, 1_000, 2_000_000_000),
+    width: common.width,
+    height: common.height,
+    fps: common.fps,
+    bitrate: common.bitrate,
     preset,
     threads: integerOption('libx264: threads', options.threads, 0, 0, 64),
     colorPrimaries: vui.primaries,
