@@ -5,7 +5,7 @@
  * refuse the same bad input with the same error.
  */
 import { colorProblem } from './color';
-import type { AnyEncoderOptions, EncodeOptions, Transport } from './encoder';
+import type { AnyEncoderOptions, EncodeOptions, EncoderOptions, ImageTransportOptions, Transport, VideoEncoderOptions } from './encoder';
 import { ConfigError, FrameError } from './errors';
 import { MAX_DIMENSION, type RawFrame } from './frame';
 
@@ -21,13 +21,15 @@ export function integerOption(name: string, value: unknown, fallback: number, mi
   return value;
 }
 
-/** The keys of EncoderOptions every backend takes, whatever its transport. */
-const COMMON_KEYS: readonly string[] = ['width', 'height', 'fps', 'bitrate', 'color', 'memory'];
-/** The keys the server adds for backends of one transport (see EncoderOptions). */
-const TRANSPORT_KEYS: Record<Transport, readonly string[]> = {
-  video: ['pipelineDepth'],
-  image: ['mode', 'quality', 'stillMime'],
-};
+/**
+ * The keys of EncoderOptions every backend takes, and those the server adds
+ * by transport: records, so that a key added to one of the interfaces and
+ * not here fails to compile.
+ */
+const COMMON_KEYS: Record<keyof EncoderOptions, true> = { width: true, height: true, fps: true, bitrate: true, color: true, memory: true };
+const VIDEO_KEYS: Record<Exclude<keyof VideoEncoderOptions, keyof EncoderOptions>, true> = { pipelineDepth: true };
+const IMAGE_KEYS: Record<Exclude<keyof ImageTransportOptions, keyof EncoderOptions>, true> = { mode: true, quality: true, stillMime: true };
+const TRANSPORT_KEYS: Record<Transport, readonly string[]> = { video: Object.keys(VIDEO_KEYS), image: Object.keys(IMAGE_KEYS) };
 
 /** The common options after checking, with defaults applied. */
 export interface CheckedEncoderOptions {
@@ -59,7 +61,7 @@ export function checkEncoderOptions(
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new ConfigError(`${backend}: encoder options must be an object`);
   }
-  const known = [...COMMON_KEYS, ...TRANSPORT_KEYS[transport], ...own];
+  const known = [...Object.keys(COMMON_KEYS), ...TRANSPORT_KEYS[transport], ...own];
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) throw new ConfigError(`${backend}: unknown option '${key}' (known: ${known.join(', ')})`);
   }
