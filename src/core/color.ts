@@ -42,10 +42,15 @@ export const DISPLAY_P3: Readonly<ColorDescriptor> = Object.freeze({
 });
 
 const KEY_ORDER = ['primaries', 'transfer', 'matrix', 'full_range', 'bit_depth'] as const;
+
+/** VUI codes (§13.3) of each primaries and transfer value: also the lists of valid values. */
+const PRIMARIES_CODE: Record<ColorPrimaries, number> = { bt709: 1, 'display-p3': 12, bt2020: 9 };
+const TRANSFER_CODE: Record<ColorTransfer, number> = { srgb: 13, bt709: 1, linear: 8, pq: 16, hlg: 18 };
+const MATRIX: Record<ColorMatrix, true> = { rgb: true, bt709: true, 'bt2020-ncl': true };
 const ALLOWED: Record<'primaries' | 'transfer' | 'matrix', readonly string[]> = {
-  primaries: ['bt709', 'display-p3', 'bt2020'],
-  transfer: ['srgb', 'bt709', 'pq', 'hlg', 'linear'],
-  matrix: ['rgb', 'bt709', 'bt2020-ncl'],
+  primaries: Object.keys(PRIMARIES_CODE),
+  transfer: Object.keys(TRANSFER_CODE),
+  matrix: Object.keys(MATRIX),
 };
 
 /** What is wrong with `color` as a colour descriptor, or undefined when nothing is. */
@@ -85,8 +90,6 @@ export interface VuiColor {
   fullRange: false;
 }
 
-const PRIMARIES_CODE: Record<ColorPrimaries, number> = { bt709: 1, 'display-p3': 12, bt2020: 9 };
-const TRANSFER_CODE: Record<ColorTransfer, number> = { srgb: 13, bt709: 1, linear: 8, pq: 16, hlg: 18 };
 
 /** VUI colour description for a descriptor, or undefined when there is none to write. */
 export function vuiColor(color: ColorDescriptor | undefined): VuiColor | undefined {

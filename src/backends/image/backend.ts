@@ -26,7 +26,7 @@ import { NativeLoaderToken } from '../../core/tokens';
 import { ImageEncoder } from './encoder';
 import { builtWithout, IMAGE_MIMES, IMAGE_MODE_NAMES, MODE_SPECS, type ImageMode } from './modes';
 import { imageBinding } from './native';
-import { IMAGE_KEYS, IMAGE_OWN_KEYS, type ImageEncoderOptions } from './settings';
+import { IMAGE_KEYS, type ImageEncoderOptions } from './settings';
 
 const PROBE_SIZE = 16;
 
@@ -114,7 +114,7 @@ export class ImageBackend implements BackendDescriptor<ImageBackendOptions> {
    * `bitrate` likewise.
    */
   create(options: ImageBackendOptions): ImageEncoder {
-    checkEncoderOptions(this.name, this.transport, options as EncoderOptions, IMAGE_OWN_KEYS);
+    checkEncoderOptions(this.name, this.transport, options as EncoderOptions, IMAGE_KEYS);
     const own = Object.fromEntries(Object.entries(options).filter(([key]) => IMAGE_KEYS.includes(key)));
     return new ImageEncoder(own as ImageEncoderOptions, this.load());
   }

@@ -67,8 +67,6 @@ export const IMAGE_DEFAULTS = Object.freeze({
 
 /** Every ImageEncoderOptions key. */
 export const IMAGE_KEYS: readonly string[] = Object.keys(IMAGE_DEFAULTS);
-/** Those the registry's common options do not already name (mode, quality and stillMime they do). */
-export const IMAGE_OWN_KEYS: readonly string[] = IMAGE_KEYS.filter((k) => !['mode', 'quality', 'stillMime'].includes(k));
 
 const SUBSAMPLING = { '4:2:0': 420, '4:2:2': 422, '4:4:4': 444 } as const;
 const CHROMA_NAMES = Object.keys(SUBSAMPLING) as ChromaSubsampling[];
